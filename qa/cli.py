@@ -1,0 +1,150 @@
+"""The ``qa`` command: index, ask, serve, eval, bench.
+
+    qa index [PATH ...]             index .txt/.md files (default: seeds/)
+    qa ask "QUESTION" [--json]      answer with cited spans
+    qa serve [--host H --port P]    chat UI at /, JSON API at /api, docs at /docs
+    qa eval [--out DIR] [--compare] run the known Q&A pairs and report scores
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from qa import __version__
+from qa.errors import QAError
+from qa.settings import Settings
+
+log = logging.getLogger("qa")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("settings (each also read from the QA_* environment variable)")
+    g.add_argument("--index-dir", help="Chroma index folder (QA_INDEX_DIR; default ./index)")
+    g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (QA_CHROMA_URL)")
+    g.add_argument("--embedder", help="minilm (default), mpnet, or a model folder (QA_EMBEDDER)")
+    g.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVER (default hybrid)")
+    g.add_argument("--llm", help="embedded (default), openai, extractive, or a .gguf path (QA_LLM)")
+    g.add_argument("--llm-base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (QA_LLM_BASE_URL)")
+    g.add_argument("--llm-model", help="model name on that server (QA_LLM_MODEL)")
+    g.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    g.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    overrides = {
+        k: getattr(args, k)
+        for k in ("index_dir", "chroma_url", "embedder", "retriever", "llm", "llm_base_url", "llm_model", "host", "port")
+        if getattr(args, k, None) is not None
+    }
+    return Settings(**overrides)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="qa",
+        description="Offline question answering over your documents, with verified character-span citations.",
+        epilog="Example: qa index seeds/ && qa ask 'How many anchor projects are idle?'",
+    )
+    p.add_argument("--version", action="version", version=f"qa {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("index", help="index .txt/.md files (incremental)", description="Index documents into Chroma. Unchanged files are skipped, changed files replaced, removed files dropped.")
+    s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    _common(s)
+
+    s = sub.add_parser("ask", help="answer one question", description="Answer a question from the indexed documents, citing exact spans.")
+    s.add_argument("question", help="the question, in quotes")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    _common(s)
+
+    s = sub.add_parser("serve", help="start the chat UI and HTTP API", description="Chat UI at /, JSON API under /api, OpenAI-compatible /v1, docs at /docs.")
+    s.add_argument("--host", help="bind address (default 127.0.0.1)")
+    s.add_argument("--port", type=int, help="port (default 7860)")
+    _common(s)
+
+    s = sub.add_parser("eval", help="run the eval set and report scores", description="Run the known Q&A pairs through the same path as the chat and score answers, citations, refusals and latency.")
+    s.add_argument("--set", dest="eval_set", type=Path, help="eval file (default evals/seed_qa.jsonl)")
+    s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report.png")
+    s.add_argument("--compare", action="store_true", help="run several configurations side by side")
+    s.add_argument("--check", action="store_true", help="exit 1 if below evals/thresholds.json")
+    s.add_argument("--limit", type=int, help="only the first N items")
+    _common(s)
+
+    s = sub.add_parser("bench", help="time index build, retrieval and answers", description="Benchmark the default pipeline on the seed and print timings.")
+    s.add_argument("--questions", type=int, default=10, help="answers to time (default 10)")
+    _common(s)
+    return p
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "openai", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _print_answer(answer, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    print(answer.text)
+    for i, c in enumerate(answer.citations, 1):
+        print(f'  [{i}] {c.source}:{c.start}-{c.end}  "{c.quote}"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = build_parser().parse_args(argv)
+    _setup_logging(args)
+    try:
+        settings = settings_from(args)
+        if args.command == "index":
+            from qa.pipeline import index_documents
+
+            report, problems = index_documents(settings, args.paths or None, progress=True)
+            for msg in problems:
+                print(f"skipped: {msg}", file=sys.stderr)
+            print(
+                f"{report.documents} documents: {report.added} chunks added, {report.removed} removed, "
+                f"{report.unchanged} unchanged ({settings.chroma_url or settings.index_path})"
+            )
+            return 1 if problems and not report.documents else 0
+        if args.command == "ask":
+            from qa.errors import check_question
+            from qa.pipeline import build_answerer
+
+            check_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+            answerer = build_answerer(settings)
+            _print_answer(answerer.answer(args.question), args.json)
+            return 0
+        if args.command == "serve":
+            from qa.api import serve
+
+            serve(settings)
+            return 0
+        if args.command == "eval":
+            from qa.evaluate import run_cli
+
+            return run_cli(settings, args)
+        if args.command == "bench":
+            from qa.bench import run_bench
+
+            return run_bench(settings, args.questions)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+"""Errors the user can act on. Each message names the bad value and says what to do."""
+
+from __future__ import annotations
+
+
+class QAError(Exception):
+    """Base class: a problem the user can fix. ``str(err)`` is a one-line message."""
+
+    exit_code = 1
+
+
+class BadQuestion(QAError):
+    """The question is empty, whitespace or too long."""
+
+    exit_code = 2
+
+
+class DocumentError(QAError):
+    """A document could not be read or decoded."""
+
+
+class IndexMissing(QAError):
+    """There is no index yet, or it holds no documents."""
+
+
+class IndexCorrupt(QAError):
+    """The index exists but cannot be read."""
+
+
+class ModelError(QAError):
+    """A model file is missing, incomplete or fails its checksum."""
+
+
+class LLMUnavailable(QAError):
+    """The language model did not answer: timeout, refused connection, server error."""
+
+    exit_code = 3
+
+
+class EvalFileError(QAError):
+    """An eval set file is malformed; the message names file, line and field."""
+
+
+def check_question(question: object, max_chars: int) -> str:
+    """Return the stripped question, or raise BadQuestion saying what is wrong.
+
+    >>> check_question("  How many? ", 2000)
+    'How many?'
+    """
+    if not isinstance(question, str):
+        raise BadQuestion(f"question must be a string, got {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise BadQuestion("question is empty: type a question about the documents")
+    if len(text) > max_chars:
+        raise BadQuestion(
+            f"question is {len(text)} characters, over the limit of {max_chars}: shorten it"
+        )
+    return text

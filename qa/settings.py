@@ -1,0 +1,61 @@
+"""One settings object, read once at the edge (CLI, server, tests) from ``QA_*`` env vars.
+
+>>> s = Settings(root="/tmp/proj")
+>>> s.index_path.name
+'index'
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    root: Path = Field(default=PROJECT_ROOT, description="sources are reported relative to this")
+    index_dir: Path | None = Field(default=None, description="Chroma index folder; default ROOT/index")
+    cache_dir: Path | None = Field(default=None, description="joined model files; default ROOT/.cache")
+    chroma_url: str | None = Field(default=None, description="use a Chroma server instead")
+    collection: str = "qa"
+
+    chunk_size: int = Field(default=500, ge=50, description="max characters per chunk")
+    chunk_overlap: int = Field(default=120, ge=0, description="characters of whole sentences shared")
+
+    embedder: str = Field(default="minilm", description="minilm, mpnet, or a model folder path")
+    retriever: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    top_k: int = Field(default=4, ge=1, description="chunks retrieved per question")
+    evidence_k: int = Field(default=4, ge=1, description="sentences given to the model")
+
+    llm: str = Field(default="embedded", description="embedded, openai, extractive, or a .gguf path")
+    embedded_model: str = Field(default="qwen", description="qwen, smollm, or a .gguf path")
+    llm_base_url: str | None = None
+    llm_model: str = "local"
+    llm_api_key: str | None = None
+    llm_timeout: float = Field(default=120.0, gt=0)
+    llm_threads: int = Field(default=2, ge=1)
+    max_tokens: int = Field(default=96, ge=8)
+    context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
+
+    max_question_chars: int = 2000
+    api_key: str | None = Field(default=None, description="if set, /api and /v1 require it")
+    host: str = "127.0.0.1"
+    port: int = 7860
+
+    @property
+    def index_path(self) -> Path:
+        return Path(self.index_dir) if self.index_dir else Path(self.root) / "index"
+
+    @property
+    def cache_path(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else Path(self.root) / ".cache"
+
+    @property
+    def default_docs(self) -> Path:
+        return Path(self.root) / "seeds"

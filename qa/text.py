@@ -1,0 +1,127 @@
+"""Tokenising, a light stemmer, number words, and BM25: shared by retrieval and answer checks.
+
+>>> terms("How many anchor projects are idle?")
+['anchor', 'project', 'idle']
+>>> sorted(numbers_in("Three of the 41 projects; 1.4 trillion, 40%"))
+['1.4', '3', '40', '41']
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+_WORD = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
+STOPWORDS = set(
+    """a an the and or but if of to in on at by for with from as into about over under than then so
+    is are was were be been being am do does did done have has had having it its this that these those
+    there here what which who whom whose when where why how many much more most some any all each
+    i you he she we they me him her us them my your his our their not no nor can could will would
+    shall should may might must also just only very such own same other s t does tell please give
+    according says said say document text article""".split()
+)
+NUMBER_WORDS = {
+    "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+    "thirteen": "13", "fourteen": "14", "fifteen": "15", "sixteen": "16", "seventeen": "17",
+    "eighteen": "18", "nineteen": "19", "twenty": "20", "thirty": "30", "forty": "40",
+    "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90", "hundred": "100",
+}  # fmt: skip
+
+
+def stem(word: str) -> str:
+    """A light English suffix stripper (enough to match plurals and -ing/-ed forms)."""
+    w = word.lower()
+    if len(w) <= 3 or not w.isascii():
+        return w
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            if suffix == "s" and w.endswith(("ss", "us", "is")):
+                return w
+            return w[: len(w) - len(suffix)] + repl
+    return w
+
+
+def words(text: str) -> list[str]:
+    return [m.group().lower() for m in _WORD.finditer(text)]
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed tokens, stopwords kept out, number words mapped to digits."""
+    out = []
+    for w in words(text):
+        w = NUMBER_WORDS.get(w, w)
+        if w not in STOPWORDS:
+            out.append(stem(w))
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Content terms of a question (tokens without digits-only duplicates, order kept)."""
+    seen: list[str] = []
+    for t in tokens(text):
+        if t not in seen:
+            seen.append(t)
+    return seen
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers written as digits or as words, normalised ("1,000" -> "1000")."""
+    found = set()
+    for w in words(text):
+        if w in NUMBER_WORDS:
+            found.add(NUMBER_WORDS[w])
+        elif w[0].isdigit():
+            found.add(w.replace(",", "").rstrip("."))
+    return {n for n in found if any(ch.isdigit() for ch in n)}
+
+
+class BM25:
+    """Okapi BM25 over a fixed list of texts.
+
+    >>> bm = BM25(["the cat sat", "dogs bark loudly", "a cat and a dog"])
+    >>> [i for i, _ in bm.top("cat", 2)]
+    [0, 2]
+    """
+
+    def __init__(self, texts: list[str], k1: float = 1.5, b: float = 0.75) -> None:
+        self.docs = [Counter(tokens(t)) for t in texts]
+        self.lens = [sum(d.values()) for d in self.docs]
+        self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 0.0
+        df: Counter[str] = Counter()
+        for d in self.docs:
+            df.update(d.keys())
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
+        self.k1, self.b = k1, b
+
+    def scores(self, query: str) -> list[float]:
+        q = tokens(query)
+        out = []
+        for d, length in zip(self.docs, self.lens, strict=True):
+            s = 0.0
+            for t in q:
+                f = d.get(t, 0)
+                if f:
+                    norm = f + self.k1 * (1 - self.b + self.b * length / (self.avg or 1))
+                    s += self.idf[t] * f * (self.k1 + 1) / norm
+            out.append(s)
+        return out
+
+    def top(self, query: str, k: int) -> list[tuple[int, float]]:
+        ranked = sorted(enumerate(self.scores(query)), key=lambda x: -x[1])
+        return [(i, s) for i, s in ranked[:k] if s > 0]
+
+
+def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion of several rankings of the same items, best first.
+
+    >>> rrf([[1, 2, 3], [3, 1]])[0][0]
+    1
+    """
+    score: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            score[item] = score.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return sorted(score.items(), key=lambda x: -x[1])
