@@ -115,13 +115,23 @@ class Answerer:
             dense=self.retriever.mode != "bm25",
         )
         if prev and not verdict.answerable:
-            verdict = judge(f"{prev} {query}", evidence, set(self.retriever.sent_bm25.idf), dense=self.retriever.mode != "bm25")
+            verdict = judge(
+                f"{prev} {query}", evidence, set(self.retriever.sent_bm25.idf), dense=self.retriever.mode != "bm25"
+            )
         timings["retrieve_ms"] = _ms(t0)
         base = dict(question=q, hits=tuple(hits), evidence=tuple(evidence), judgement=verdict)
         if not verdict.answerable:
             log.info("refused %r: %s", q, verdict.reason)
             timings["total_ms"] = _ms(t0)
-            yield Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, method="refused", **base)
+            yield Answer(
+                text=REFUSAL,
+                refused=True,
+                citations=(),
+                model=self.model_name,
+                timings_ms=timings,
+                method="refused",
+                **base,
+            )
             return
         if self.backend is None:
             timings["total_ms"] = _ms(t0)
@@ -129,7 +139,9 @@ class Answerer:
             return
 
         numbered = self._context(evidence)
-        messages: list[Message] = [{"role": "system", "content": SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))}]
+        messages: list[Message] = [
+            {"role": "system", "content": SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))}
+        ]
         messages += history[-4:]
         messages.append({"role": "user", "content": f"Question: {query}"})
         t1 = time.perf_counter()
@@ -147,10 +159,28 @@ class Answerer:
         if result is None:
             yield self._extractive(timings, tokens=tokens, **base)
         elif result == "refuse":
-            yield Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, tokens=tokens, method="refused", **base)
+            yield Answer(
+                text=REFUSAL,
+                refused=True,
+                citations=(),
+                model=self.model_name,
+                timings_ms=timings,
+                tokens=tokens,
+                method="refused",
+                **base,
+            )
         else:
             text, cites = result
-            yield Answer(text=text, refused=False, citations=tuple(cites), model=self.model_name, timings_ms=timings, tokens=tokens, method="llm", **base)
+            yield Answer(
+                text=text,
+                refused=False,
+                citations=tuple(cites),
+                model=self.model_name,
+                timings_ms=timings,
+                tokens=tokens,
+                method="llm",
+                **base,
+            )
 
     # ---- pieces ----------------------------------------------------------------------------
     def _context(self, evidence: list[Evidence]) -> list[Span]:
@@ -163,7 +193,9 @@ class Answerer:
         pos = {(s.source, s.start): i for i, s in enumerate(r.sentences)}
         for e in evidence:
             i = pos[(e.span.source, e.span.start)]
-            wanted.update(j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source)
+            wanted.update(
+                j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source
+            )
         return [r.sentences[i] for i in sorted(wanted)]
 
     def _check(self, question: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement):
@@ -205,7 +237,10 @@ class Answerer:
     def _translate(self, question: str) -> str:
         assert self.backend is not None
         msgs: list[Message] = [
-            {"role": "system", "content": "Translate the user's question into English. Reply with the translation only."},
+            {
+                "role": "system",
+                "content": "Translate the user's question into English. Reply with the translation only.",
+            },
             {"role": "user", "content": question},
         ]
         try:

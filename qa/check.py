@@ -48,7 +48,9 @@ def judge(
     cos = max(e.cosine for e in evidence)
     if not dense:  # lexical only: need most terms present
         ok = coverage >= 0.5 and not missing
-        return Judgement(ok, "lexical coverage" if ok else "question terms not in the documents", coverage, cos, missing)
+        return Judgement(
+            ok, "lexical coverage" if ok else "question terms not in the documents", coverage, cos, missing
+        )
     if cos < min_cosine:
         return Judgement(False, f"weak evidence (cosine {cos:.2f})", coverage, cos, missing)
     if missing and cos < strong_cosine:

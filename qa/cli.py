@@ -1,9 +1,9 @@
 """The ``qa`` command: index, ask, serve, eval, bench.
 
-    qa index [PATH ...]             index .txt/.md files (default: seeds/)
-    qa ask "QUESTION" [--json]      answer with cited spans
-    qa serve [--host H --port P]    chat UI at /, JSON API at /api, docs at /docs
-    qa eval [--out DIR] [--compare] run the known Q&A pairs and report scores
+qa index [PATH ...]             index .txt/.md files (default: seeds/)
+qa ask "QUESTION" [--json]      answer with cited spans
+qa serve [--host H --port P]    chat UI at /, JSON API at /api, docs at /docs
+qa eval [--out DIR] [--compare] run the known Q&A pairs and report scores
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--embedder", help="minilm (default), mpnet, or a model folder (QA_EMBEDDER)")
     g.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVER (default hybrid)")
     g.add_argument("--llm", help="embedded (default), openai, extractive, or a .gguf path (QA_LLM)")
-    g.add_argument("--llm-base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (QA_LLM_BASE_URL)")
+    g.add_argument(
+        "--llm-base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (QA_LLM_BASE_URL)"
+    )
     g.add_argument("--llm-model", help="model name on that server (QA_LLM_MODEL)")
     g.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     g.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
@@ -38,7 +40,17 @@ def _common(p: argparse.ArgumentParser) -> None:
 def settings_from(args: argparse.Namespace) -> Settings:
     overrides = {
         k: getattr(args, k)
-        for k in ("index_dir", "chroma_url", "embedder", "retriever", "llm", "llm_base_url", "llm_model", "host", "port")
+        for k in (
+            "index_dir",
+            "chroma_url",
+            "embedder",
+            "retriever",
+            "llm",
+            "llm_base_url",
+            "llm_model",
+            "host",
+            "port",
+        )
         if getattr(args, k, None) is not None
     }
     return Settings(**overrides)
@@ -53,21 +65,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"qa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("index", help="index .txt/.md files (incremental)", description="Index documents into Chroma. Unchanged files are skipped, changed files replaced, removed files dropped.")
+    s = sub.add_parser(
+        "index",
+        help="index .txt/.md files (incremental)",
+        description="Index documents into Chroma. Unchanged files are skipped, changed files replaced, removed files dropped.",
+    )
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
     _common(s)
 
-    s = sub.add_parser("ask", help="answer one question", description="Answer a question from the indexed documents, citing exact spans.")
+    s = sub.add_parser(
+        "ask",
+        help="answer one question",
+        description="Answer a question from the indexed documents, citing exact spans.",
+    )
     s.add_argument("question", help="the question, in quotes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
     _common(s)
 
-    s = sub.add_parser("serve", help="start the chat UI and HTTP API", description="Chat UI at /, JSON API under /api, OpenAI-compatible /v1, docs at /docs.")
+    s = sub.add_parser(
+        "serve",
+        help="start the chat UI and HTTP API",
+        description="Chat UI at /, JSON API under /api, OpenAI-compatible /v1, docs at /docs.",
+    )
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
     _common(s)
 
-    s = sub.add_parser("eval", help="run the eval set and report scores", description="Run the known Q&A pairs through the same path as the chat and score answers, citations, refusals and latency.")
+    s = sub.add_parser(
+        "eval",
+        help="run the eval set and report scores",
+        description="Run the known Q&A pairs through the same path as the chat and score answers, citations, refusals and latency.",
+    )
     s.add_argument("--set", dest="eval_set", type=Path, help="eval file (default evals/seed_qa.jsonl)")
     s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report.png")
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
@@ -75,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--limit", type=int, help="only the first N items")
     _common(s)
 
-    s = sub.add_parser("bench", help="time index build, retrieval and answers", description="Benchmark the default pipeline on the seed and print timings.")
+    s = sub.add_parser(
+        "bench",
+        help="time index build, retrieval and answers",
+        description="Benchmark the default pipeline on the seed and print timings.",
+    )
     s.add_argument("--questions", type=int, default=10, help="answers to time (default 10)")
     _common(s)
     return p

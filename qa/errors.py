@@ -53,7 +53,5 @@ def check_question(question: object, max_chars: int) -> str:
     if not text:
         raise BadQuestion("question is empty: type a question about the documents")
     if len(text) > max_chars:
-        raise BadQuestion(
-            f"question is {len(text)} characters, over the limit of {max_chars}: shorten it"
-        )
+        raise BadQuestion(f"question is {len(text)} characters, over the limit of {max_chars}: shorten it")
     return text

@@ -206,7 +206,9 @@ class ChunkIndex:
         if not sources:
             return 0
         old_chunks_col, _ = self._collections(old_gen)
-        got = old_chunks_col.get(where={"source": {"$in": sorted(sources)}}, include=["embeddings", "documents", "metadatas"])
+        got = old_chunks_col.get(
+            where={"source": {"$in": sorted(sources)}}, include=["embeddings", "documents", "metadatas"]
+        )
         ids = got["ids"]
         for i in range(0, len(ids), BATCH):
             target.add(

@@ -69,7 +69,9 @@ class OpenAICompatible(ChatBackend):
         except openai.APIConnectionError as exc:
             raise LLMUnavailable(f"cannot reach the model at {self.base_url}; is the server running?") from exc
         except openai.APIStatusError as exc:
-            raise LLMUnavailable(f"the model at {self.base_url} answered HTTP {exc.status_code}: {exc.message}") from exc
+            raise LLMUnavailable(
+                f"the model at {self.base_url} answered HTTP {exc.status_code}: {exc.message}"
+            ) from exc
 
 
 class Embedded(ChatBackend):

@@ -66,7 +66,9 @@ class Retriever:
             self.sentences: list[Span] = [s for d in docs for s in sentences(d)]
             self.sent_bm25 = BM25([s.text for s in self.sentences])
             self._gen = gen
-            log.info("retriever ready: %d documents, %d chunks, %d sentences", len(docs), len(chunks), len(self.sentences))
+            log.info(
+                "retriever ready: %d documents, %d chunks, %d sentences", len(docs), len(chunks), len(self.sentences)
+            )
 
     @property
     def corpus_chars(self) -> int:
