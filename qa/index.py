@@ -105,7 +105,7 @@ class ChunkIndex:
             d = docs_col.get(include=["documents", "metadatas"])
             c = chunks_col.get(include=["documents", "metadatas"])
             docs = [
-                Document(m["source"], t, {k: str(v) for k, v in m.items() if k not in ("source", "digest")})
+                Document(m["source"], t, {k: str(v) for k, v in m.items() if k not in ("source", "digest", "chars")})
                 for t, m in zip(d["documents"], d["metadatas"], strict=True)
             ]
             chunks = [

@@ -1,0 +1,210 @@
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.api import create_app
+from qa.cite import Citation, verify
+from qa.errors import LLMUnavailable
+from tests.conftest import IDLE_SENTENCE, SEED, FakeChat
+
+IDLE_Q = "How many anchor projects are idle?"
+
+
+def numbered(messages, sentence):
+    line = next(x for x in messages[0]["content"].splitlines() if x.endswith(sentence))
+    return int(line.split("]")[0].lstrip("["))
+
+
+def scripted(messages):
+    """Answers from the sentence that holds the question's topic: enough to tell answers apart."""
+    q = messages[-1]["content"].lower()
+    if "idle" in q:
+        return f"Three projects stand idle. [{numbered(messages, IDLE_SENTENCE)}]"
+    if "implementation" in q:
+        return f"Nine projects are under implementation. [{numbered(messages, IDLE_SENTENCE)}]"
+    if "weakest" in q:
+        s = "The weakest performance indicators are observed in Temirtau, Balkhash and kulsary."
+        return f"Temirtau, Balkhash and kulsary. [{numbered(messages, s)}]"
+    return "NOT IN DOCUMENT"
+
+
+@pytest.fixture
+def client(make_answerer, indexed):
+    answerer = make_answerer(FakeChat(scripted))
+    with TestClient(create_app(indexed, answerer=answerer, ui=False)) as c:
+        c.answerer = answerer
+        yield c
+
+
+def texts(client):
+    return {s: d.text for s, d in client.answerer.retriever.docs.items()}
+
+
+def test_answer(client):
+    r = client.post("/api/answer", json={"question": IDLE_Q})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) == {"question", "answer", "refused", "citations", "model", "timings_ms"}
+    assert body["answer"].startswith("Three") and not body["refused"]
+    assert body["citations"][0]["quote"] == IDLE_SENTENCE
+    assert verify(Citation(**body["citations"][0]), texts(client))
+
+
+def test_refusal(client):
+    body = client.post("/api/answer", json={"question": "What is the GDP of Kazakhstan?"}).json()
+    assert body["refused"] is True and body["citations"] == []
+
+
+def test_follow_up_with_history(client):
+    history = [{"role": "user", "content": IDLE_Q}, {"role": "assistant", "content": "Three projects stand idle. [1]"}]
+    body = client.post("/api/answer", json={"question": "and how many are under implementation?", "history": history}).json()
+    assert body["answer"].startswith("Nine") and body["citations"]
+
+
+def test_stream(client):
+    with client.stream("POST", "/api/answer/stream", json={"question": IDLE_Q}) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        raw = "".join(r.iter_text())
+    events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in raw.strip().split("\n\n")]
+    kinds = [k for k, _ in events]
+    assert kinds[-1] == "answer" and kinds.count("token") >= 2
+    assert "".join(d["text"] for k, d in events if k == "token").startswith("Three projects")
+    assert events[-1][1]["citations"][0]["quote"] == IDLE_SENTENCE
+
+
+def test_openai_compatible(client):
+    msgs = [{"role": "system", "content": "be brief"}, {"role": "user", "content": IDLE_Q}]
+    r = client.post("/v1/chat/completions", json={"model": "qa", "messages": msgs, "temperature": 0})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["object"] == "chat.completion"
+    assert body["choices"][0]["message"]["content"].startswith("Three")
+    assert body["citations"][0]["quote"] == IDLE_SENTENCE
+
+    with client.stream("POST", "/v1/chat/completions", json={"messages": msgs, "stream": True}) as r:
+        lines = [x[6:] for x in "".join(r.iter_text()).split("\n") if x.startswith("data: ")]
+    assert lines[-1] == "[DONE]"
+    chunks = [json.loads(x) for x in lines[:-1]]
+    content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
+    assert content == body["choices"][0]["message"]["content"]
+    assert chunks[-1]["citations"] == body["citations"]
+
+
+def test_health_and_sources(client):
+    assert client.get("/api/health").json()["status"] == "ready"
+    listing = client.get("/api/sources").json()
+    assert [s["source"] for s in listing] == ["seeds/000_c28c5033849fa43c.txt"]
+    assert listing[0]["metadata"] == {"date": "2024-04-02"} and listing[0]["chars"] == len(SEED.read_text(encoding="utf-8"))
+    doc = client.get(f"/api/sources/{listing[0]['id']}").json()
+    assert IDLE_SENTENCE in doc["text"]
+    for bad in ("..%2F..%2Fetc%2Fpasswd", "etc/passwd", "pyproject.toml"):
+        r = client.get(f"/api/sources/{bad}")
+        assert r.status_code == 404 and "error" in r.json()
+
+
+@pytest.mark.parametrize(
+    ("payload", "needle"),
+    [
+        ({"question": ""}, "empty"),
+        ({"question": "   \t"}, "empty"),
+        ({"question": "x" * 2001}, "2001"),
+        ({"question": 42}, "question"),
+        ({"question": None}, "question"),
+        ({}, "question"),
+        ({"question": "hi", "colour": "red"}, "colour"),
+        ({"question": "hi", "history": "nope"}, "history"),
+        ({"question": "hi", "history": [{"role": "robot", "content": "x"}]}, "role"),
+        ([1, 2], "body"),
+    ],
+)
+def test_bad_input_is_a_4xx_json_error(client, payload, needle):
+    for path in ("/api/answer", "/api/answer/stream"):
+        r = client.post(path, json=payload)
+        assert 400 <= r.status_code < 500, r.text
+        assert needle in r.json()["error"]
+
+
+def test_non_json_body(client):
+    r = client.post("/api/answer", content=b"question=hi", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "error" in r.json()
+    r = client.post("/v1/chat/completions", json={"messages": []})
+    assert r.status_code == 422
+
+
+def test_model_failure_is_503_and_server_goes_on(indexed, make_answerer):
+    calls = {"n": 0}
+
+    def flaky(messages):
+        calls["n"] += 1
+        return LLMUnavailable("the model timed out") if calls["n"] == 1 else scripted(messages)
+
+    with TestClient(create_app(indexed, answerer=make_answerer(FakeChat(flaky)), ui=False)) as c:
+        r = c.post("/api/answer", json={"question": IDLE_Q})
+        assert r.status_code == 503 and "timed out" in r.json()["error"]
+        assert c.post("/api/answer", json={"question": IDLE_Q}).status_code == 200
+
+
+def test_api_key(indexed, make_answerer):
+    s = indexed.model_copy(update={"api_key": "s3cret"})
+    with TestClient(create_app(s, answerer=make_answerer(FakeChat(scripted)), ui=False)) as c:
+        assert c.post("/api/answer", json={"question": IDLE_Q}).status_code == 401
+        assert c.post("/api/answer", json={"question": IDLE_Q}, headers={"Authorization": "Bearer nope"}).status_code == 401
+        assert c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": IDLE_Q}]}).status_code == 401
+        assert c.get("/api/sources").status_code == 401
+        ok = c.post("/api/answer", json={"question": IDLE_Q}, headers={"Authorization": "Bearer s3cret"})
+        assert ok.status_code == 200
+        assert c.get("/api/sources", headers={"X-API-Key": "s3cret"}).status_code == 200
+        assert c.get("/api/health").status_code == 200  # probes need no key
+
+
+def test_concurrent_requests_each_get_their_own_answer(indexed, make_answerer):
+    """20 clients at once against one model that serves a single request at a time."""
+    busy = threading.Lock()
+    overlaps = []
+
+    def slow(messages):
+        if not busy.acquire(blocking=False):
+            overlaps.append(1)
+            busy.acquire()
+        try:
+            time.sleep(0.02)
+            return scripted(messages)
+        finally:
+            busy.release()
+
+    chat = FakeChat(slow)
+    answerer = make_answerer(chat)
+    serial = threading.Lock()
+    inner = chat.stream
+
+    def locked_stream(messages, max_tokens):  # the embedded backend holds such a lock
+        with serial:
+            yield from inner(messages, max_tokens)
+
+    chat.stream = locked_stream
+    questions = [IDLE_Q, "Which towns have the weakest performance indicators?", "What is the GDP of Kazakhstan?"] * 7
+    with TestClient(create_app(indexed, answerer=answerer, ui=False)) as c, ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda q: (q, c.post("/api/answer", json={"question": q})), questions[:20]))
+    assert not overlaps
+    for q, r in results:
+        assert r.status_code == 200
+        body = r.json()
+        assert body["question"] == q
+        if "idle" in q:
+            assert body["answer"].startswith("Three")
+        elif "weakest" in q:
+            assert "Temirtau" in body["answer"]
+        else:
+            assert body["refused"]
+
+
+def test_ui_is_served_at_root(indexed, make_answerer):
+    with TestClient(create_app(indexed, answerer=make_answerer(FakeChat(scripted)), ui=True)) as c:
+        r = c.get("/")
+        assert r.status_code == 200 and "<html" in r.text.lower()
+        assert c.get("/docs").status_code == 200
+        assert "/api/answer" in c.get("/openapi.json").json()["paths"]
