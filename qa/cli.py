@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings)
             return 0
         if args.command == "eval":
-            from qa.evaluate import run_cli
+            from qa.evalrun import run_cli
 
             return run_cli(settings, args)
         if args.command == "bench":

@@ -1,0 +1,246 @@
+"""The eval harness: run known Q&A pairs through the same Answerer as the chat and the API, and
+score answers, refusals, citations (ALCE-style precision/recall), retrieval and latency.
+
+An item (one JSON object per line of ``evals/*.jsonl``)::
+
+    {"id": "number-01", "kind": "number", "question": "How many anchor projects are idle?",
+     "reference": "Three.", "answerable": true, "must": [["3", "three"]],
+     "evidence": ["Nine projects are under implementation, while three projects stand idle."],
+     "source": "seeds/000_c28c5033849fa43c.txt", "history": [...], "must_not": ["100"]}
+
+``must`` is a list of groups; every group needs one of its alternatives in the answer.
+``answerable`` is true, false (a refusal is the right answer) or "either".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.answer import Answer, Answerer
+from qa.cite import MARKER, Citation, locate, verify
+from qa.errors import EvalFileError, QAError
+from qa.text import numbers_in
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SET = Path(__file__).resolve().parent.parent / "evals" / "seed_qa.jsonl"
+THRESHOLDS = Path(__file__).resolve().parent.parent / "evals" / "thresholds.json"
+KINDS = {"fact", "number", "list", "paraphrase", "typo", "arithmetic", "followup", "unanswerable", "offtopic", "false_premise", "injection", "russian"}  # fmt: skip
+OVERALL_KEYS = ("items", "accuracy", "refusal_accuracy", "refusal_precision", "refusal_recall", "cite_precision", "cite_recall", "unverified_citations", "retrieval_recall_at_k", "retrieval_mrr", "latency_p50_ms", "latency_p95_ms", "tokens_generated")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str
+    question: str
+    reference: str
+    answerable: bool | str
+    must: tuple[tuple[str, ...], ...]
+    evidence: tuple[tuple[str, int, int], ...]  # (source, start, end) of each gold span
+    history: tuple[dict, ...] = ()
+    must_not: tuple[str, ...] = ()
+
+
+@dataclass
+class Result:
+    item: Item
+    answer: str = ""
+    refused: bool = False
+    correct: bool = False
+    citations: list[Citation] = field(default_factory=list)
+    unverified: int = 0
+    cite_precision: float | None = None
+    cite_recall: float | None = None
+    retrieval_rank: int | None = None  # 1-based rank of the first chunk holding gold evidence
+    latency_ms: float = 0.0
+    tokens: int = 0
+    method: str = ""
+    error: str | None = None
+
+
+def load_items(path: Path, texts: dict[str, str]) -> list[Item]:
+    """Parse and validate an eval file; any problem names the file, line and field."""
+    items = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"{path}: cannot read ({exc})") from exc
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+
+        def bad(fld: str, why: str, n=n):
+            return EvalFileError(f"{path}:{n}: field {fld!r}: {why}")
+
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"{path}:{n}: not valid JSON ({exc.msg} at column {exc.colno})") from exc
+        if not isinstance(obj, dict):
+            raise bad("(line)", "must be a JSON object")
+        for key, typ in (("id", str), ("kind", str), ("question", str)):
+            if not isinstance(obj.get(key), typ) or not obj[key].strip():
+                raise bad(key, "missing or not a non-empty string")
+        if obj["kind"] not in KINDS:
+            raise bad("kind", f"{obj['kind']!r} is not one of {sorted(KINDS)}")
+        answerable = obj.get("answerable", True)
+        if answerable not in (True, False, "either"):
+            raise bad("answerable", "must be true, false or \"either\"")
+        must = obj.get("must", [])
+        if not isinstance(must, list) or not all(isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in must):
+            raise bad("must", "must be a list of non-empty lists of strings")
+        if answerable is True and not must:
+            raise bad("must", "an answerable item needs at least one group")
+        source = obj.get("source")
+        spans = []
+        for quote in obj.get("evidence", []):
+            if source not in texts:
+                raise bad("source", f"{source!r} is not an indexed document")
+            found = locate(quote, texts[source]) if isinstance(quote, str) else None
+            if not found:
+                raise bad("evidence", f"quote not found in {source}: {str(quote)[:60]!r}")
+            spans.append((source, *found))
+        items.append(
+            Item(obj["id"], obj["kind"], obj["question"], obj.get("reference", ""), answerable,
+                 tuple(tuple(g) for g in must), tuple(spans), tuple(obj.get("history", [])), tuple(obj.get("must_not", [])))
+        )  # fmt: skip
+    if not items:
+        raise EvalFileError(f"{path}: holds no items")
+    return items
+
+
+def _matches(answer: str, alt: str) -> bool:
+    if re.fullmatch(r"[\d.,]+", alt):
+        return bool(numbers_in(alt)) and numbers_in(alt) <= numbers_in(answer)
+    return alt.lower().replace("’", "'") in answer.lower().replace("’", "'")
+
+
+def is_correct(item: Item, answer: str, refused: bool) -> bool:
+    body = MARKER.sub("", answer)
+    if any(re.search(rf"\b{re.escape(w)}\b", body, re.I) for w in item.must_not):
+        return False
+    satisfied = not refused and all(any(_matches(body, a) for a in g) for g in item.must)
+    if item.answerable is False:
+        return refused
+    if item.answerable == "either":
+        return refused or satisfied
+    return satisfied
+
+
+def _overlaps(a: tuple[str, int, int], b: tuple[str, int, int]) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
+
+
+def score(item: Item, ans: Answer, texts: dict[str, str]) -> Result:
+    r = Result(item, ans.text, ans.refused, is_correct(item, ans.text, ans.refused), list(ans.citations))
+    r.unverified = sum(not verify(c, texts) for c in ans.citations)
+    r.latency_ms, r.tokens, r.method = ans.timings_ms.get("total_ms", 0.0), ans.tokens, ans.method
+    gold = item.evidence
+    if gold and ans.citations:
+        spans = [(c.source, c.start, c.end) for c in ans.citations]
+        r.cite_precision = sum(any(_overlaps(s, g) for g in gold) for s in spans) / len(spans)
+    if gold and not ans.refused and item.answerable is True:
+        spans = [(c.source, c.start, c.end) for c in ans.citations]
+        r.cite_recall = float(all(any(_overlaps(s, g) for s in spans) for g in gold))
+    if gold:
+        for rank, h in enumerate(ans.hits, 1):
+            if any(_overlaps((h.chunk.source, h.chunk.start, h.chunk.end), g) for g in gold):
+                r.retrieval_rank = rank
+                break
+    return r
+
+
+def run(answerer, items: list[Item], progress: bool = True, label: str = "eval") -> list[Result]:
+    """Answer every item; an item that errors counts as wrong and the run goes on."""
+    from tqdm import tqdm
+
+    texts = {s: d.text for s, d in answerer.retriever.docs.items()}
+    results = []
+    for item in tqdm(items, desc=label, unit="q", disable=not progress, leave=False):
+        try:
+            ans = answerer.answer(item.question, list(item.history))
+            results.append(score(item, ans, texts))
+        except QAError as exc:
+            log.warning("%s errored: %s", item.id, exc)
+            results.append(Result(item, error=str(exc)))
+    return results
+
+
+def _mean(xs: list[float]) -> float | None:
+    return round(statistics.fmean(xs), 4) if xs else None
+
+
+def _pct(xs: list[float], q: float) -> float | None:
+    if not xs:
+        return None
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(q * len(xs)))], 1)
+
+
+def summarise(results: list[Result], k: int) -> dict:
+    def refusal_right(r: Result) -> bool:
+        return r.item.answerable == "either" or r.refused == (r.item.answerable is False)
+
+    refused = [r for r in results if r.refused]
+    unanswerable = [r for r in results if r.item.answerable is False]
+    lat = [r.latency_ms for r in results if r.error is None]
+    ranks = [r for r in results if r.item.evidence]
+    return {
+        "items": len(results),
+        "accuracy": _mean([float(r.correct) for r in results]),
+        "refusal_accuracy": _mean([float(refusal_right(r)) for r in results]),
+        "refusal_precision": _mean([float(r.item.answerable is not True) for r in refused]),
+        "refusal_recall": _mean([float(r.refused) for r in unanswerable]),
+        "cite_precision": _mean([r.cite_precision for r in results if r.cite_precision is not None]),
+        "cite_recall": _mean([r.cite_recall for r in results if r.cite_recall is not None]),
+        "unverified_citations": sum(r.unverified for r in results),
+        "retrieval_recall_at_k": _mean([float(r.retrieval_rank is not None and r.retrieval_rank <= k) for r in ranks]),
+        "retrieval_mrr": _mean([1.0 / r.retrieval_rank if r.retrieval_rank else 0.0 for r in ranks]),
+        "latency_p50_ms": _pct(lat, 0.5),
+        "latency_p95_ms": _pct(lat, 0.95),
+        "tokens_generated": sum(r.tokens for r in results),
+        "errors": sum(r.error is not None for r in results),
+    }
+
+
+def report(results: list[Result], config: dict, k: int) -> dict:
+    kinds = sorted({r.item.kind for r in results})
+    return {
+        **summarise(results, k),
+        "config": config,
+        "per_kind": {kd: summarise([r for r in results if r.item.kind == kd], k) for kd in kinds},
+        "per_item": [
+            {"id": r.item.id, "kind": r.item.kind, "question": r.item.question, "reference": r.item.reference,
+             "answer": r.answer, "refused": r.refused, "correct": r.correct, "method": r.method,
+             "citations": [c.to_dict() for c in r.citations], "cite_precision": r.cite_precision,
+             "retrieval_rank": r.retrieval_rank, "latency_ms": r.latency_ms, "tokens": r.tokens, "error": r.error}
+            for r in results
+        ],
+    }  # fmt: skip
+
+
+class BaselineAnswerer:
+    """No LLM: the single best BM25 sentence of the whole corpus, cited; refuses only with no match."""
+
+    def __init__(self, answerer: Answerer) -> None:
+        self.retriever = answerer.retriever
+        self.model_name = "bm25-sentence"
+
+    def answer(self, question: str, history=None) -> Answer:
+        import time
+
+        t0 = time.perf_counter()
+        r = self.retriever
+        top = r.sent_bm25.top(question, 1)
+        ms = {"total_ms": round((time.perf_counter() - t0) * 1000, 1)}
+        if not top:
+            return Answer(question, "The documents do not say.", True, (), self.model_name, ms, method="refused")
+        span = r.sentences[top[0][0]]
+        hits = tuple(h for h in r.retrieve(question))
+        return Answer(question, span.text + " [1]", False, (Citation.of(span),), self.model_name, ms, method="extractive", hits=hits)
