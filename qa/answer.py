@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.check import Judgement, judge, supported
+from qa.check import Judgement, correct_typos, judge, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.errors import check_question
@@ -102,22 +102,18 @@ class Answerer:
         if _CYRILLIC.search(q) and self.backend:
             query = self._translate(q)
             timings["translate_ms"] = _ms(t0)
+        r = self.retriever
+        query = correct_typos(query, r.vocabulary)
         prev = next((m["content"] for m in reversed(history) if m["role"] == "user"), "")
-        hits = self.retriever.retrieve(f"{prev} {query}".strip() if prev else query)
-        evidence = self.retriever.evidence(query, hits, self.evidence_k)
-        if prev:  # a follow-up may lean on the previous question's terms
-            evidence_prev = self.retriever.evidence(f"{prev} {query}", hits, self.evidence_k)
-            evidence = _merge(evidence, evidence_prev, self.evidence_k)
-        verdict = judge(
-            query if not prev else f"{query}",
-            evidence,
-            set(self.retriever.sent_bm25.idf),
-            dense=self.retriever.mode != "bm25",
-        )
-        if prev and not verdict.answerable:
-            verdict = judge(
-                f"{prev} {query}", evidence, set(self.retriever.sent_bm25.idf), dense=self.retriever.mode != "bm25"
-            )
+        prev = correct_typos(prev, r.vocabulary) if prev else ""
+        hits = r.retrieve(f"{prev} {query}".strip() if prev else query)
+        evidence = r.evidence(query, hits, self.evidence_k)
+        dense = r.mode != "bm25"
+        verdict = judge(query, evidence, r.vocabulary, r.corpus_numbers, dense=dense)
+        if prev:  # a follow-up leans on the previous question for its topic
+            evidence = _merge(evidence, r.evidence(f"{prev} {query}", hits, self.evidence_k), self.evidence_k)
+            if not verdict.answerable:
+                verdict = judge(f"{prev} {query}", evidence, r.vocabulary, r.corpus_numbers, dense=dense)
         timings["retrieve_ms"] = _ms(t0)
         base = dict(question=q, hits=tuple(hits), evidence=tuple(evidence), judgement=verdict)
         if not verdict.answerable:
@@ -153,9 +149,13 @@ class Answerer:
             yield piece
         timings["generate_ms"] = _ms(t1)
         raw = "".join(pieces).strip()
+        log.info("model said: %r", raw)
         tokens = self.backend.tokens_generated
         result = self._check(q, raw, numbered, evidence, verdict)
         timings["total_ms"] = _ms(t0)
+        if result is None and (verdict.missing or verdict.cosine < 0.5):
+            log.info("unsupported answer to a weakly matched question %r: refusing", q)
+            result = "refuse"
         if result is None:
             yield self._extractive(timings, tokens=tokens, **base)
         elif result == "refuse":

@@ -16,7 +16,7 @@ from qa.chunking import Chunk
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
-from qa.text import BM25, rrf
+from qa.text import BM25, numbers_in, rrf
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,13 @@ def _cos(a: list[float], b: list[float]) -> float:
 
 
 class Retriever:
-    def __init__(self, index: ChunkIndex, embedder: Embedder, mode: str = "hybrid", top_k: int = 4) -> None:
+    def __init__(
+        self, index: ChunkIndex, embedder: Embedder, mode: str = "hybrid", top_k: int = 4, dense_weight: float = 0.7
+    ) -> None:
         if mode not in ("hybrid", "dense", "bm25"):
             raise ValueError(f"retriever mode {mode!r}: use hybrid, dense or bm25")
         self.index, self.embedder, self.mode, self.top_k = index, embedder, mode, top_k
+        self.dense_weight = dense_weight
         self._lock = threading.Lock()
         self._gen: str | None = None
         self.refresh()
@@ -65,6 +68,8 @@ class Retriever:
             self.bm25 = BM25([c.text for c in chunks])
             self.sentences: list[Span] = [s for d in docs for s in sentences(d)]
             self.sent_bm25 = BM25([s.text for s in self.sentences])
+            self.vocabulary = set(self.sent_bm25.idf)
+            self.corpus_numbers = set().union(*(numbers_in(d.text) for d in docs)) if docs else set()
             self._gen = gen
             log.info(
                 "retriever ready: %d documents, %d chunks, %d sentences", len(docs), len(chunks), len(self.sentences)
@@ -77,13 +82,16 @@ class Retriever:
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.top_k
         rankings: list[list[int]] = []
+        weights: list[float] = []
         index_of = {c.id: i for i, c in enumerate(self.chunks)}
         if self.mode in ("dense", "hybrid"):
             dense = self.index.query(query, max(k, 8))
             rankings.append([index_of[i] for i, _ in dense if i in index_of])
+            weights.append(self.dense_weight)
         if self.mode in ("bm25", "hybrid"):
             rankings.append([i for i, _ in self.bm25.top(query, max(k, 8))])
-        fused = rrf(rankings)[:k]
+            weights.append(1.0)
+        fused = rrf(rankings, weights)[:k]
         return [Hit(self.chunks[i], s, r) for r, (i, s) in enumerate(fused)]
 
     def evidence(self, query: str, hits: list[Hit], n: int) -> list[Evidence]:
@@ -98,13 +106,15 @@ class Retriever:
         lex_all = self.sent_bm25.scores(query)
         lex = {i: lex_all[i] for i in inside}
         cos: dict[int, float] = {i: 0.0 for i in inside}
-        rankings = []
+        rankings, weights = [], []
         if self.mode in ("dense", "hybrid"):
+            weights.append(self.dense_weight)
             qv = self.embedder.embed_one(query)
             vecs = self.embedder.embed([self.sentences[i].text for i in inside])
             cos = {i: _cos(qv, v) for i, v in zip(inside, vecs, strict=True)}
             rankings.append(sorted(inside, key=lambda i: -cos[i]))
         if self.mode in ("bm25", "hybrid"):
             rankings.append([i for i in sorted(inside, key=lambda i: -lex[i]) if lex[i] > 0])
-        fused = rrf(rankings)[:n]
+            weights.append(1.0)
+        fused = rrf(rankings, weights)[:n]
         return [Evidence(self.sentences[i], s, cos[i], lex[i]) for i, s in fused]

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
 
     embedder: str = Field(default="minilm", description="minilm, mpnet, or a model folder path")
     retriever: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    dense_weight: float = Field(default=0.7, ge=0, description="weight of dense ranks against BM25 in fusion")
     top_k: int = Field(default=4, ge=1, description="chunks retrieved per question")
     evidence_k: int = Field(default=4, ge=1, description="sentences given to the model")
 

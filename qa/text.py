@@ -114,14 +114,17 @@ class BM25:
         return [(i, s) for i, s in ranked[:k] if s > 0]
 
 
-def rrf(rankings: list[list[int]], k: int = 60) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion of several rankings of the same items, best first.
+def rrf(rankings: list[list[int]], weights: list[float] | None = None, k: int = 60) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion of several rankings of the same items, best first.
 
     >>> rrf([[1, 2, 3], [3, 1]])[0][0]
     1
+    >>> rrf([[1, 2], [2, 1]], weights=[0.5, 1.0])[0][0]
+    2
     """
+    weights = weights or [1.0] * len(rankings)
     score: dict[int, float] = {}
-    for ranking in rankings:
+    for ranking, w in zip(rankings, weights, strict=True):
         for rank, item in enumerate(ranking):
-            score[item] = score.get(item, 0.0) + 1.0 / (k + rank + 1)
+            score[item] = score.get(item, 0.0) + w / (k + rank + 1)
     return sorted(score.items(), key=lambda x: -x[1])
