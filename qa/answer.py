@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.check import Judgement, correct_typos, judge, supported
+from qa.check import Judgement, correct_typos, judge, relevant, support_set, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.errors import check_question
@@ -27,11 +27,14 @@ _NOT_FOUND = re.compile(r"not (?:in|found in|mentioned in|stated in|provided in|
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 
 SYSTEM = (
-    "You answer questions about the documents below, using only the numbered sentences.\n"
-    "Reply with one short sentence that answers the question, then the numbers of the sentences "
-    "that support it in square brackets, like [3] or [3][4]. If the answer needs adding or "
-    "subtracting numbers from the sentences, do it. If the sentences do not answer the question, "
-    "reply exactly: NOT IN DOCUMENT.\n\nDocuments:\n"
+    "You answer questions about the documents below, using only their numbered sentences.\n"
+    "Write one short sentence that answers the question in your own words, then the number of each "
+    "sentence you used, in square brackets. If the answer needs adding or subtracting numbers from "
+    "the sentences, do the sum. If the sentences do not answer the question, reply exactly: "
+    "NOT IN DOCUMENT.\n"
+    "Example: if [4] is 'Five shops are open, while two shops are closed.', then 'How many shops are "
+    "closed?' is answered 'Two shops are closed. [4]' and 'How many shops are there?' is answered "
+    "'There are seven shops: five open and two closed. [4]'.\n\nDocuments:\n"
 )
 
 
@@ -114,6 +117,7 @@ class Answerer:
             evidence = _merge(evidence, r.evidence(f"{prev} {query}", hits, self.evidence_k), self.evidence_k)
             if not verdict.answerable:
                 verdict = judge(f"{prev} {query}", evidence, r.vocabulary, r.corpus_numbers, dense=dense)
+        focus = f"{prev} {query}" if prev else query
         timings["retrieve_ms"] = _ms(t0)
         base = dict(question=q, hits=tuple(hits), evidence=tuple(evidence), judgement=verdict)
         if not verdict.answerable:
@@ -131,7 +135,7 @@ class Answerer:
             return
         if self.backend is None:
             timings["total_ms"] = _ms(t0)
-            yield self._extractive(timings, **base)
+            yield self._extractive(timings, focus=focus, **base)
             return
 
         numbered = self._context(evidence)
@@ -151,13 +155,13 @@ class Answerer:
         raw = "".join(pieces).strip()
         log.info("model said: %r", raw)
         tokens = self.backend.tokens_generated
-        result = self._check(q, raw, numbered, evidence, verdict)
+        result = self._check(q, focus, raw, numbered, evidence, verdict)
         timings["total_ms"] = _ms(t0)
-        if result is None and (verdict.missing or verdict.cosine < 0.5):
+        if result is None and (verdict.missing or verdict.cosine < 0.45):
             log.info("unsupported answer to a weakly matched question %r: refusing", q)
             result = "refuse"
         if result is None:
-            yield self._extractive(timings, tokens=tokens, **base)
+            yield self._extractive(timings, tokens=tokens, focus=focus, **base)
         elif result == "refuse":
             yield Answer(
                 text=REFUSAL,
@@ -198,36 +202,44 @@ class Answerer:
             )
         return [r.sentences[i] for i in sorted(wanted)]
 
-    def _check(self, question: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement):
-        """Return (text, citations) for a supported answer, "refuse", or None for the fallback."""
+    def _check(self, question: str, focus: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement):
+        """Return (text, citations) for a supported answer, "refuse", or None for the fallback.
+
+        The model's sentence numbers are a hint, not trusted: the cited spans are the fewest
+        sentences (among those it named and the evidence) that hold the answer's numbers, names
+        and words; they must support every number and name, and be about the question.
+        """
         texts = {s: d.text for s, d in self.retriever.docs.items()}
         if not raw or "NOT IN DOCUMENT" in raw.upper() or _NOT_FOUND.search(raw):
             strong = verdict.coverage >= 0.99 and verdict.cosine >= 0.5
             return None if strong else "refuse"
-        claimed = [int(n) for n in MARKER.findall(raw)]
-        body = MARKER.sub("", raw).strip()
-        body = re.sub(r"\s+([.,;:!?])", r"\1", body).strip()
-        cited = [numbered[n - 1] for n in claimed if 1 <= n <= len(numbered)]
-        if not body:
+        claimed = [numbered[int(n) - 1] for n in MARKER.findall(raw) if 1 <= int(n) <= len(numbered)]
+        body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
+        if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
+            picks = [s for s in claimed if relevant([s.text], focus)]
+            return (f"{picks[0].text} [1]", verified([Citation.of(picks[0])], texts)) if picks else None
+        candidates: list[Span] = []
+        for span in claimed + [e.span for e in evidence]:
+            if span not in candidates:
+                candidates.append(span)
+        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        spans = [c.text for c in chosen]
+        if not chosen or not supported(body, spans, question) or not relevant(spans, focus):
+            log.info("answer %r is not supported by the documents; falling back", body)
             return None
-        if not cited or not supported(body, [s.text for s in cited], question):
-            # The model's sentence numbers are not trusted: look for support among the evidence.
-            cited = [e.span for e in evidence if supported(body, [e.span.text], question)][:1]
-            if not cited:
-                pair = [e.span for e in evidence[:2]]
-                cited = pair if pair and supported(body, [s.text for s in pair], question) else []
-        if not cited:
-            log.info("answer %r not supported by cited spans; falling back", body)
-            return None
-        cites = verified([Citation.of(s) for s in cited], texts)
+        cites = verified([Citation.of(c) for c in chosen], texts)
         if not cites:
             return None
         marks = "".join(f"[{i}]" for i in range(1, len(cites) + 1))
         return f"{body} {marks}", cites
 
-    def _extractive(self, timings: dict, tokens: int = 0, **base) -> Answer:
+    def _extractive(self, timings: dict, tokens: int = 0, focus: str = "", **base) -> Answer:
+        """The best evidence sentence that is about the question, cited; a refusal if none is."""
         texts = {s: d.text for s, d in self.retriever.docs.items()}
-        best = base["evidence"][0].span
+        evidence = base["evidence"]
+        best = next((e.span for e in evidence[:3] if relevant([e.span.text], focus)), None) if focus else evidence[0].span
+        if best is None:
+            return Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, tokens=tokens, method="refused", **base)
         cites = verified([Citation.of(best)], texts)
         return Answer(
             text=f"{best.text} [1]", refused=False, citations=tuple(cites), model=self.model_name,

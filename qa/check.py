@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.retrieve import Evidence
-from qa.text import numbers_in, stem, terms, words
+from qa.text import has_term, numbers_in, stem, terms, words
 
 # Words that say how a question is asked rather than what it is about: missing from the
 # documents, they do not make a question unanswerable.
@@ -107,9 +107,9 @@ def judge(
         return Judgement(False, "no evidence retrieved", 0.0, 0.0, tuple(qterms))
     sent_terms = [set(terms(e.span.text)) for e in evidence]
     union = set().union(*sent_terms[:3])
-    coverage = sum(t in union for t in qterms) / len(qterms) if qterms else 1.0
-    best = max((sum(t in st for t in qterms) / len(qterms) for st in sent_terms), default=0.0) if qterms else 1.0
-    missing = tuple(t for t in qterms if t not in vocabulary)
+    coverage = sum(has_term(t, union) for t in qterms) / len(qterms) if qterms else 1.0
+    best = max((sum(has_term(t, st) for t in qterms) / len(qterms) for st in sent_terms), default=0.0) if qterms else 1.0
+    missing = tuple(t for t in qterms if not has_term(t, vocabulary))
     cos = max(e.cosine for e in evidence)
 
     def verdict(ok: bool, reason: str) -> Judgement:
@@ -130,10 +130,55 @@ def judge(
 
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+_MONTHS = set("january february march april may june july august september october november december".split())
 
 
 def _names(text: str) -> set[str]:
-    return {m.group().lower() for m in _NAME.finditer(text.strip())}
+    return {m.group().lower() for m in _NAME.finditer(text.strip())} - _MONTHS
+
+
+def focus_terms(question: str) -> list[str]:
+    """The question's content terms: what an answer must be about."""
+    return [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
+
+
+def relevant(spans: list[str], question: str, share: float = 0.5) -> bool:
+    """The spans mention at least ``share`` of the question's content terms (any, if it has none).
+
+    >>> relevant(["Karazhal reports a decline."], "Which towns are weakest?")
+    False
+    >>> relevant(["The weakest towns are Temirtau."], "Which towns are weakest?")
+    True
+    """
+    focus = focus_terms(question)
+    if not focus:
+        return True
+    have = {t for s in spans for t in terms(s)}
+    return sum(has_term(t, have) for t in focus) / len(focus) >= share
+
+
+def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]:
+    """Indices of the fewest candidates (greedy, at most ``limit``) that hold the answer's numbers,
+    names and new words, in order of usefulness.
+
+    >>> support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."])
+    [0, 2]
+    """
+    need = numbers_in(answer) | _names(answer) | set(terms(answer))
+    chosen: list[int] = []
+    have: set[str] = set()
+    for _ in range(limit):
+        def gain(i: int) -> int:
+            c = candidates[i]
+            return len((numbers_in(c) | {w for w in words(c)} | set(terms(c))) & (need - have))
+
+        best = max((i for i in range(len(candidates)) if i not in chosen), key=gain, default=None)
+        if best is None or gain(best) == 0:
+            break
+        chosen.append(best)
+        c = candidates[best]
+        have |= numbers_in(c) | set(words(c)) | set(terms(c))
+    return chosen
 
 
 def allowed_numbers(spans: list[str]) -> set[str]:

@@ -73,8 +73,23 @@ def numbers_in(text: str) -> set[str]:
         if w in NUMBER_WORDS:
             found.add(NUMBER_WORDS[w])
         elif w[0].isdigit():
-            found.add(w.replace(",", "").rstrip("."))
+            n = w.replace(",", "").rstrip(".")
+            found.add(n.lstrip("0") or "0" if n.isdigit() else n)
     return {n for n in found if any(ch.isdigit() for ch in n)}
+
+
+def has_term(term: str, vocabulary: set[str]) -> bool:
+    """``term`` is in ``vocabulary``, or shares a stem of five letters or more with a word there
+    ("attract" and "attraction").
+
+    >>> has_term("attract", {"attraction"}), has_term("att", {"attraction"})
+    (True, False)
+    """
+    if term in vocabulary:
+        return True
+    if len(term) < 5:
+        return False
+    return any(len(v) >= 5 and (v.startswith(term) or term.startswith(v)) for v in vocabulary)
 
 
 class BM25:
