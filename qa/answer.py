@@ -13,18 +13,20 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from qa.check import Judgement, correct_typos, judge, relevant, support_set, supported
+from qa.check import Judgement, correct_typos, judge, relevance, relevant, support_set, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.errors import check_question
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Evidence, Hit, Retriever
+from qa.text import numbers_in
 
 log = logging.getLogger(__name__)
 
 REFUSAL = "The documents do not say."
 _NOT_FOUND = re.compile(r"not (?:in|found in|mentioned in|stated in|provided in|given in) the (?:document|text)|do(?:es)? not (?:say|contain|mention|provide|specify)|no information", re.I)  # fmt: skip
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+_ASKS_NUMBER = re.compile(r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|number|amount)|when|in what year)\b", re.I)
 
 SYSTEM = (
     "You answer questions about the documents below, using only their numbered sentences.\n"
@@ -104,6 +106,7 @@ class Answerer:
         query = q
         if _CYRILLIC.search(q) and self.backend:
             query = self._translate(q)
+            log.info("translated %r -> %r", q, query)
             timings["translate_ms"] = _ms(t0)
         r = self.retriever
         query = correct_typos(query, r.vocabulary)
@@ -117,7 +120,7 @@ class Answerer:
             evidence = _merge(evidence, r.evidence(f"{prev} {query}", hits, self.evidence_k), self.evidence_k)
             if not verdict.answerable:
                 verdict = judge(f"{prev} {query}", evidence, r.vocabulary, r.corpus_numbers, dense=dense)
-        focus = f"{prev} {query}" if prev else query
+        focus = f"{prev}\n{query}" if prev else query
         timings["retrieve_ms"] = _ms(t0)
         base = dict(question=q, hits=tuple(hits), evidence=tuple(evidence), judgement=verdict)
         if not verdict.answerable:
@@ -157,7 +160,7 @@ class Answerer:
         tokens = self.backend.tokens_generated
         result = self._check(q, focus, raw, numbered, evidence, verdict)
         timings["total_ms"] = _ms(t0)
-        if result is None and (verdict.missing or verdict.cosine < 0.45):
+        if result is None and verdict.missing:
             log.info("unsupported answer to a weakly matched question %r: refusing", q)
             result = "refuse"
         if result is None:
@@ -216,7 +219,8 @@ class Answerer:
         claimed = [numbered[int(n) - 1] for n in MARKER.findall(raw) if 1 <= int(n) <= len(numbered)]
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
         if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
-            picks = [s for s in claimed if relevant([s.text], focus)]
+            last = focus.split("\n")[-1]
+            picks = [s for s in claimed if relevant([self._in_context(s)], focus) or relevant([self._in_context(s)], last)]
             return (f"{picks[0].text} [1]", verified([Citation.of(picks[0])], texts)) if picks else None
         candidates: list[Span] = []
         for span in claimed + [e.span for e in evidence]:
@@ -224,7 +228,9 @@ class Answerer:
                 candidates.append(span)
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         spans = [c.text for c in chosen]
-        if not chosen or not supported(body, spans, question) or not relevant(spans, focus):
+        spans_ctx = [self._in_context(c) for c in chosen]
+        on_topic = relevant(spans_ctx, focus) or relevant(spans_ctx, focus.split("\n")[-1])
+        if not chosen or not supported(body, spans, question) or not on_topic:
             log.info("answer %r is not supported by the documents; falling back", body)
             return None
         cites = verified([Citation.of(c) for c in chosen], texts)
@@ -236,8 +242,22 @@ class Answerer:
     def _extractive(self, timings: dict, tokens: int = 0, focus: str = "", **base) -> Answer:
         """The best evidence sentence that is about the question, cited; a refusal if none is."""
         texts = {s: d.text for s, d in self.retriever.docs.items()}
-        evidence = base["evidence"]
-        best = next((e.span for e in evidence[:3] if relevant([e.span.text], focus)), None) if focus else evidence[0].span
+        spans = [e.span for e in base["evidence"][:3]]
+        best = spans[0] if spans and not focus else None
+        if focus:
+            last = focus.split("\n")[-1]
+            asks_number = bool(_ASKS_NUMBER.match(base["question"]))
+            asked = numbers_in(base["question"])
+
+            def score(s: Span) -> float:
+                ctx = self._in_context(s)
+                share = max(relevance(ctx, focus), relevance(ctx, last))
+                if asked & numbers_in(s.text):  # names the year or figure the question names
+                    share = share + 1.0 if share > 0 else 0.0
+                return share + (0.25 if asks_number and numbers_in(s.text) else 0.0)
+
+            scored = sorted(((score(s), -i, s) for i, s in enumerate(spans)), reverse=True)
+            best = scored[0][2] if scored and scored[0][0] >= 0.5 else None
         if best is None:
             return Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, tokens=tokens, method="refused", **base)
         cites = verified([Citation.of(best)], texts)
@@ -245,6 +265,14 @@ class Answerer:
             text=f"{best.text} [1]", refused=False, citations=tuple(cites), model=self.model_name,
             timings_ms=timings, tokens=tokens, method="extractive", **base,
         )  # fmt: skip
+
+    def _in_context(self, span: Span) -> str:
+        """The span with the sentence before it ("this amount" needs its antecedent)."""
+        sents = self.retriever.sentences
+        i = next((k for k, s in enumerate(sents) if s == span), None)
+        if i and sents[i - 1].source == span.source:
+            return sents[i - 1].text + " " + span.text
+        return span.text
 
     def _translate(self, question: str) -> str:
         assert self.backend is not None

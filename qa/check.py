@@ -142,6 +142,15 @@ def focus_terms(question: str) -> list[str]:
     return [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
 
 
+def relevance(text: str, question: str) -> float:
+    """Share of the question's content terms that ``text`` mentions (1.0 if it has none)."""
+    focus = focus_terms(question)
+    if not focus:
+        return 1.0
+    have = set(terms(text))
+    return sum(has_term(t, have) for t in focus) / len(focus)
+
+
 def relevant(spans: list[str], question: str, share: float = 0.5) -> bool:
     """The spans mention at least ``share`` of the question's content terms (any, if it has none).
 
@@ -150,11 +159,7 @@ def relevant(spans: list[str], question: str, share: float = 0.5) -> bool:
     >>> relevant(["The weakest towns are Temirtau."], "Which towns are weakest?")
     True
     """
-    focus = focus_terms(question)
-    if not focus:
-        return True
-    have = {t for s in spans for t in terms(s)}
-    return sum(has_term(t, have) for t in focus) / len(focus) >= share
+    return relevance(" ".join(spans), question) >= share
 
 
 def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]:

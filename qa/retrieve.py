@@ -75,6 +75,15 @@ class Retriever:
                 "retriever ready: %d documents, %d chunks, %d sentences", len(docs), len(chunks), len(self.sentences)
             )
 
+    def common_words(self, n: int) -> list[str]:
+        """The ``n`` most frequent content words of the documents, as written there."""
+        from collections import Counter
+
+        from qa.text import STOPWORDS, words
+
+        counts = Counter(w for d in self.docs.values() for w in words(d.text) if w not in STOPWORDS and w.isalpha() and len(w) > 3)
+        return [w for w, _ in counts.most_common(n)]
+
     @property
     def corpus_chars(self) -> int:
         return sum(len(d.text) for d in self.docs.values())
