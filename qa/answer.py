@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 REFUSAL = "The documents do not say."
 _NOT_FOUND = re.compile(r"not (?:in|found in|mentioned in|stated in|provided in|given in) the (?:document|text)|do(?:es)? not (?:say|contain|mention|provide|specify)|no information", re.I)  # fmt: skip
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-_ASKS_NUMBER = re.compile(r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|number|amount)|when|in what year)\b", re.I)
+_ASKS_NUMBER = re.compile(
+    r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|number|amount)|when|in what year)\b",
+    re.I,
+)
 
 SYSTEM = (
     "You answer questions about the documents below, using only their numbered sentences.\n"
@@ -205,7 +208,9 @@ class Answerer:
             )
         return [r.sentences[i] for i in sorted(wanted)]
 
-    def _check(self, question: str, focus: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement):
+    def _check(
+        self, question: str, focus: str, raw: str, numbered: list[Span], evidence: list[Evidence], verdict: Judgement
+    ):
         """Return (text, citations) for a supported answer, "refuse", or None for the fallback.
 
         The model's sentence numbers are a hint, not trusted: the cited spans are the fewest
@@ -220,7 +225,9 @@ class Answerer:
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
         if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
             last = focus.split("\n")[-1]
-            picks = [s for s in claimed if relevant([self._in_context(s)], focus) or relevant([self._in_context(s)], last)]
+            picks = [
+                s for s in claimed if relevant([self._in_context(s)], focus) or relevant([self._in_context(s)], last)
+            ]
             return (f"{picks[0].text} [1]", verified([Citation.of(picks[0])], texts)) if picks else None
         candidates: list[Span] = []
         for span in claimed + [e.span for e in evidence]:
@@ -259,7 +266,16 @@ class Answerer:
             scored = sorted(((score(s), -i, s) for i, s in enumerate(spans)), reverse=True)
             best = scored[0][2] if scored and scored[0][0] >= 0.5 else None
         if best is None:
-            return Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings, tokens=tokens, method="refused", **base)
+            return Answer(
+                text=REFUSAL,
+                refused=True,
+                citations=(),
+                model=self.model_name,
+                timings_ms=timings,
+                tokens=tokens,
+                method="refused",
+                **base,
+            )
         cites = verified([Citation.of(best)], texts)
         return Answer(
             text=f"{best.text} [1]", refused=False, citations=tuple(cites), model=self.model_name,

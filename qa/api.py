@@ -20,8 +20,8 @@ from typing import Literal
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.answer import Answer, Answerer
 from qa.errors import BadQuestion, IndexMissing, LLMUnavailable, QAError, check_question
@@ -273,7 +273,9 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
         from qa.ui import THEME_CSS, build_ui, theme
 
         blocks = build_ui(lambda: state.answerer, settings)
-        app = gr.mount_gradio_app(app, blocks, path="/", ssr_mode=False, theme=theme(), css=THEME_CSS, footer_links=["api"])
+        app = gr.mount_gradio_app(
+            app, blocks, path="/", ssr_mode=False, theme=theme(), css=THEME_CSS, footer_links=["api"]
+        )
     return app
 
 

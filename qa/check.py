@@ -9,6 +9,7 @@ False
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 
@@ -17,16 +18,188 @@ from qa.text import has_term, numbers_in, stem, terms, words
 
 # Words that say how a question is asked rather than what it is about: missing from the
 # documents, they do not make a question unanswerable.
-_GENERIC_WORDS = """happen number amount total percent percentage share portion figure value name list year date time
-kind type sort part mention people person way thing money sum cost size level rate overall whole main key new old
-last next first far now still currently today recently every each either both neither per combined
-hold cover come came go went get got make made take took give gave show shown see seen know known find found put
-keep let begin begun seem help talk turn start run move live bring happen write provide include continue set
-change lead understand follow stop create speak read allow add spend grow offer remember consider appear buy wait
-serve send expect build stay fall fell cut reach remain suggest raise pass sell require decide report describe
-explain publish published state note plan planned expect mean need use used work worked call called try ask
-do doing done does tell told say said affect involve concern regard relate compare compared
-big small large high low good bad best worst great little much many more less most least""".split()
+_GENERIC_WORDS = [
+    "happen",
+    "number",
+    "amount",
+    "total",
+    "percent",
+    "percentage",
+    "share",
+    "portion",
+    "figure",
+    "value",
+    "name",
+    "list",
+    "year",
+    "date",
+    "time",
+    "kind",
+    "type",
+    "sort",
+    "part",
+    "mention",
+    "people",
+    "person",
+    "way",
+    "thing",
+    "money",
+    "sum",
+    "cost",
+    "size",
+    "level",
+    "rate",
+    "overall",
+    "whole",
+    "main",
+    "key",
+    "new",
+    "old",
+    "last",
+    "next",
+    "first",
+    "far",
+    "now",
+    "still",
+    "currently",
+    "today",
+    "recently",
+    "every",
+    "each",
+    "either",
+    "both",
+    "neither",
+    "per",
+    "combined",
+    "hold",
+    "cover",
+    "come",
+    "came",
+    "go",
+    "went",
+    "get",
+    "got",
+    "make",
+    "made",
+    "take",
+    "took",
+    "give",
+    "gave",
+    "show",
+    "shown",
+    "see",
+    "seen",
+    "know",
+    "known",
+    "find",
+    "found",
+    "put",
+    "keep",
+    "let",
+    "begin",
+    "begun",
+    "seem",
+    "help",
+    "talk",
+    "turn",
+    "start",
+    "run",
+    "move",
+    "live",
+    "bring",
+    "happen",
+    "write",
+    "provide",
+    "include",
+    "continue",
+    "set",
+    "change",
+    "lead",
+    "understand",
+    "follow",
+    "stop",
+    "create",
+    "speak",
+    "read",
+    "allow",
+    "add",
+    "spend",
+    "grow",
+    "offer",
+    "remember",
+    "consider",
+    "appear",
+    "buy",
+    "wait",
+    "serve",
+    "send",
+    "expect",
+    "build",
+    "stay",
+    "fall",
+    "fell",
+    "cut",
+    "reach",
+    "remain",
+    "suggest",
+    "raise",
+    "pass",
+    "sell",
+    "require",
+    "decide",
+    "report",
+    "describe",
+    "explain",
+    "publish",
+    "published",
+    "state",
+    "note",
+    "plan",
+    "planned",
+    "expect",
+    "mean",
+    "need",
+    "use",
+    "used",
+    "work",
+    "worked",
+    "call",
+    "called",
+    "try",
+    "ask",
+    "do",
+    "doing",
+    "done",
+    "does",
+    "tell",
+    "told",
+    "say",
+    "said",
+    "affect",
+    "involve",
+    "concern",
+    "regard",
+    "relate",
+    "compare",
+    "compared",
+    "big",
+    "small",
+    "large",
+    "high",
+    "low",
+    "good",
+    "bad",
+    "best",
+    "worst",
+    "great",
+    "little",
+    "much",
+    "many",
+    "more",
+    "less",
+    "most",
+    "least",
+]
 _GENERIC = {stem(w) for w in _GENERIC_WORDS}
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
@@ -69,7 +242,10 @@ def correct_typos(question: str, vocabulary: set[str]) -> str:
         if len(low) < 4 or not low.isalpha() or low in STOPWORDS or stem(low) in vocabulary or low in vocabulary:
             return w
         limit = 1 if len(low) <= 6 else 2
-        best = min(((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6), default=(99, ""))
+        best = min(
+            ((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6),
+            default=(99, ""),
+        )
         if best[0] <= limit:
             return best[1]
         if any(edit_distance(low, sw, 1) <= 1 for sw in STOPWORDS if len(sw) >= 4):
@@ -108,7 +284,9 @@ def judge(
     sent_terms = [set(terms(e.span.text)) for e in evidence]
     union = set().union(*sent_terms[:3])
     coverage = sum(has_term(t, union) for t in qterms) / len(qterms) if qterms else 1.0
-    best = max((sum(has_term(t, st) for t in qterms) / len(qterms) for st in sent_terms), default=0.0) if qterms else 1.0
+    best = (
+        max((sum(has_term(t, st) for t in qterms) / len(qterms) for st in sent_terms), default=0.0) if qterms else 1.0
+    )
     missing = tuple(t for t in qterms if not has_term(t, vocabulary))
     cos = max(e.cosine for e in evidence)
 
@@ -130,7 +308,22 @@ def judge(
 
 
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
-_MONTHS = set("january february march april may june july august september october november december".split())
+_MONTHS = set(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 
 
 def _names(text: str) -> set[str]:
@@ -173,9 +366,10 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     chosen: list[int] = []
     have: set[str] = set()
     for _ in range(limit):
-        def gain(i: int) -> int:
+
+        def gain(i: int, have: set[str] = have) -> int:
             c = candidates[i]
-            return len((numbers_in(c) | {w for w in words(c)} | set(terms(c))) & (need - have))
+            return len((numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have))
 
         best = max((i for i in range(len(candidates)) if i not in chosen), key=gain, default=None)
         if best is None or gain(best) == 0:
@@ -191,10 +385,8 @@ def allowed_numbers(spans: list[str]) -> set[str]:
     nums = set().union(*(numbers_in(s) for s in spans)) if spans else set()
     values = []
     for n in nums:
-        try:
+        with contextlib.suppress(ValueError):
             values.append(float(n))
-        except ValueError:
-            pass
     derived = {f"{v:g}" for a in values for b in values for v in (a + b, a - b) if v > 0}
     return nums | derived
 
@@ -210,7 +402,9 @@ def supported(answer: str, spans: list[str], question: str) -> bool:
     joined = " ".join(spans)
     if not numbers_in(answer) <= allowed_numbers(spans):
         return False
-    if not set(_PERCENT.findall(answer)) <= set(_PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
+    if not set(_PERCENT.findall(answer)) <= set(_PERCENT.findall(joined)) | (
+        allowed_numbers(spans) - numbers_in(joined)
+    ):
         return False
     known = {w for s in [*spans, question] for w in words(s)}
     if not all(n in known for n in _names(answer)):

@@ -65,10 +65,21 @@ def _configs(settings: Settings, compare: bool) -> list[tuple[str, Settings, str
     """(name, settings, kind) where kind is answerer or baseline."""
     default = (f"default ({settings.retriever}+{settings.llm})", settings, "answerer")
     if not compare:
-        return [default, ("baseline bm25 sentence", settings.model_copy(update={"retriever": "bm25", "llm": "extractive"}), "baseline")]
-    rows = [("baseline bm25 sentence", settings.model_copy(update={"retriever": "bm25", "llm": "extractive"}), "baseline")]
+        return [
+            default,
+            (
+                "baseline bm25 sentence",
+                settings.model_copy(update={"retriever": "bm25", "llm": "extractive"}),
+                "baseline",
+            ),
+        ]
+    rows = [
+        ("baseline bm25 sentence", settings.model_copy(update={"retriever": "bm25", "llm": "extractive"}), "baseline")
+    ]
     for mode in ("bm25", "dense", "hybrid"):
-        rows.append((f"{mode} + extractive", settings.model_copy(update={"retriever": mode, "llm": "extractive"}), "answerer"))
+        rows.append(
+            (f"{mode} + extractive", settings.model_copy(update={"retriever": mode, "llm": "extractive"}), "answerer")
+        )
     rows.append(default)
     if settings.llm_base_url and settings.llm != "openai":
         rows.append(("remote " + settings.llm_model, settings.model_copy(update={"llm": "openai"}), "answerer"))

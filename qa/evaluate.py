@@ -91,9 +91,11 @@ def load_items(path: Path, texts: dict[str, str]) -> list[Item]:
             raise bad("kind", f"{obj['kind']!r} is not one of {sorted(KINDS)}")
         answerable = obj.get("answerable", True)
         if answerable not in (True, False, "either"):
-            raise bad("answerable", "must be true, false or \"either\"")
+            raise bad("answerable", 'must be true, false or "either"')
         must = obj.get("must", [])
-        if not isinstance(must, list) or not all(isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in must):
+        if not isinstance(must, list) or not all(
+            isinstance(g, list) and g and all(isinstance(a, str) for a in g) for g in must
+        ):
             raise bad("must", "must be a list of non-empty lists of strings")
         if answerable is True and not must:
             raise bad("must", "an answerable item needs at least one group")
@@ -243,4 +245,13 @@ class BaselineAnswerer:
             return Answer(question, "The documents do not say.", True, (), self.model_name, ms, method="refused")
         span = r.sentences[top[0][0]]
         hits = tuple(h for h in r.retrieve(question))
-        return Answer(question, span.text + " [1]", False, (Citation.of(span),), self.model_name, ms, method="extractive", hits=hits)
+        return Answer(
+            question,
+            span.text + " [1]",
+            False,
+            (Citation.of(span),),
+            self.model_name,
+            ms,
+            method="extractive",
+            hits=hits,
+        )

@@ -9,6 +9,7 @@ the old one: a failed or interrupted build never leaves a half-written index in 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 import uuid
@@ -236,10 +237,8 @@ class ChunkIndex:
 
     def _drop(self, gen: str) -> None:
         for suffix in ("_chunks", "_docs"):
-            try:
+            with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(f"{gen}{suffix}")
-            except Exception:  # already gone
-                pass
 
     def _drop_stale(self, active: str | None) -> None:
         """Remove generations left behind by an interrupted build."""

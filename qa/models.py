@@ -78,9 +78,8 @@ def verify_file(path: Path, sha256: str) -> Path:
     if not path.is_file():
         raise ModelError(f"model file {path} is missing: run `make install`")
     stamp = path.with_name(path.name + ".sha256")
-    if stamp.exists() and stamp.stat().st_mtime >= path.stat().st_mtime:
-        if stamp.read_text().strip() == sha256:
-            return path
+    if stamp.exists() and stamp.stat().st_mtime >= path.stat().st_mtime and stamp.read_text().strip() == sha256:
+        return path
     digest = sha256_file(path)
     if digest != sha256:
         raise ModelError(

@@ -81,7 +81,9 @@ class Retriever:
 
         from qa.text import STOPWORDS, words
 
-        counts = Counter(w for d in self.docs.values() for w in words(d.text) if w not in STOPWORDS and w.isalpha() and len(w) > 3)
+        counts = Counter(
+            w for d in self.docs.values() for w in words(d.text) if w not in STOPWORDS and w.isalpha() and len(w) > 3
+        )
         return [w for w, _ in counts.most_common(n)]
 
     @property

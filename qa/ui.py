@@ -132,13 +132,19 @@ def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
         with gr.Row():
             with gr.Column(scale=3):
                 doc = gr.HTML(render_document(None, {}), render=False, label="Cited document")
-                chatbot = gr.Chatbot(height=520, sanitize_html=True, render_markdown=True, label="Chat", feedback_options=None)
+                chatbot = gr.Chatbot(
+                    height=520, sanitize_html=True, render_markdown=True, label="Chat", feedback_options=None
+                )
                 gr.ChatInterface(
                     respond,
                     chatbot=chatbot,
                     examples=EXAMPLES,
                     additional_outputs=[doc],
-                    textbox=gr.Textbox(placeholder="Ask a question about the documents", max_length=settings.max_question_chars, submit_btn=True),
+                    textbox=gr.Textbox(
+                        placeholder="Ask a question about the documents",
+                        max_length=settings.max_question_chars,
+                        submit_btn=True,
+                    ),
                     save_history=False,
                     flagging_mode="never",
                     analytics_enabled=False,

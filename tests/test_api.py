@@ -61,7 +61,9 @@ def test_refusal(client):
 
 def test_follow_up_with_history(client):
     history = [{"role": "user", "content": IDLE_Q}, {"role": "assistant", "content": "Three projects stand idle. [1]"}]
-    body = client.post("/api/answer", json={"question": "and how many are under implementation?", "history": history}).json()
+    body = client.post(
+        "/api/answer", json={"question": "and how many are under implementation?", "history": history}
+    ).json()
     assert body["answer"].startswith("Nine") and body["citations"]
 
 
@@ -98,7 +100,9 @@ def test_health_and_sources(client):
     assert client.get("/api/health").json()["status"] == "ready"
     listing = client.get("/api/sources").json()
     assert [s["source"] for s in listing] == ["seeds/000_c28c5033849fa43c.txt"]
-    assert listing[0]["metadata"] == {"date": "2024-04-02"} and listing[0]["chars"] == len(SEED.read_text(encoding="utf-8"))
+    assert listing[0]["metadata"] == {"date": "2024-04-02"} and listing[0]["chars"] == len(
+        SEED.read_text(encoding="utf-8")
+    )
     doc = client.get(f"/api/sources/{listing[0]['id']}").json()
     assert IDLE_SENTENCE in doc["text"]
     for bad in ("..%2F..%2Fetc%2Fpasswd", "etc/passwd", "pyproject.toml"):
@@ -152,8 +156,13 @@ def test_api_key(indexed, make_answerer):
     s = indexed.model_copy(update={"api_key": "s3cret"})
     with TestClient(create_app(s, answerer=make_answerer(FakeChat(scripted)), ui=False)) as c:
         assert c.post("/api/answer", json={"question": IDLE_Q}).status_code == 401
-        assert c.post("/api/answer", json={"question": IDLE_Q}, headers={"Authorization": "Bearer nope"}).status_code == 401
-        assert c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": IDLE_Q}]}).status_code == 401
+        assert (
+            c.post("/api/answer", json={"question": IDLE_Q}, headers={"Authorization": "Bearer nope"}).status_code
+            == 401
+        )
+        assert (
+            c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": IDLE_Q}]}).status_code == 401
+        )
         assert c.get("/api/sources").status_code == 401
         ok = c.post("/api/answer", json={"question": IDLE_Q}, headers={"Authorization": "Bearer s3cret"})
         assert ok.status_code == 200

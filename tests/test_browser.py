@@ -60,7 +60,9 @@ def live_app(tmp_path_factory):
         log.close()
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (apt-get install -y chromium)"
+)
 def test_chat_answers_with_highlighted_span(live_app):
     from playwright.sync_api import sync_playwright
 

@@ -1,3 +1,4 @@
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -22,10 +23,8 @@ def silent_server():
     def accept():
         srv.settimeout(0.2)
         while not stop.is_set():
-            try:
+            with contextlib.suppress(OSError):
                 conns.append(srv.accept()[0])
-            except OSError:
-                pass
 
     t = threading.Thread(target=accept, daemon=True)
     t.start()
