@@ -22,7 +22,8 @@ EXAMPLES = [
     "Which towns show the weakest performance?",
     "What is the GDP of Kazakhstan?",
 ]
-CONTEXT = 160  # characters shown on each side of a cited span
+CONTEXT = 160  # characters shown on each side of a cited span in the chat
+WINDOW = 700  # characters shown on each side of the cited spans in the document panel
 
 THEME_CSS = """
 mark.cite { background: #ffe066; color: #111; padding: 0 2px; border-radius: 3px; }
@@ -50,9 +51,14 @@ def snippet(text: str, c: Citation, width: int = CONTEXT) -> str:
     '…a <mark class="cite">bbb</mark> c…'
     """
     lo, hi = max(0, c.start - width), min(len(text), c.end + width)
-    before = ("…" if lo > 0 else "") + html.escape(text[lo : c.start])
-    after = html.escape(text[c.end : hi]) + ("…" if hi < len(text) else "")
+    before = ("…" if lo > 0 else "") + html.escape(_flat(text[lo : c.start]))
+    after = html.escape(_flat(text[c.end : hi])) + ("…" if hi < len(text) else "")
     return f'{before}<mark class="cite">{html.escape(text[c.start : c.end])}</mark>{after}'
+
+
+def _flat(text: str) -> str:
+    """Runs of whitespace (paragraph breaks too) as one space, so a snippet reads as one line."""
+    return re.sub(r"\s+", " ", text)
 
 
 def render_answer(answer: Answer, texts: dict[str, str]) -> str:
@@ -72,20 +78,21 @@ def render_answer(answer: Answer, texts: dict[str, str]) -> str:
 
 
 def render_document(answer: Answer | None, texts: dict[str, str]) -> str:
-    """The first cited document in full, every cited span in it marked."""
+    """The first cited document around its cited spans (``WINDOW`` characters each side), marked."""
     if not answer or not answer.citations:
         return '<div class="doc-view">Cited passages will appear here.</div>'
     source = answer.citations[0].source
     text = texts[source]
     spans = sorted({(c.start, c.end) for c in answer.citations if c.source == source})
-    out, pos = [], 0
+    lo, hi = max(0, spans[0][0] - WINDOW), min(len(text), spans[-1][1] + WINDOW)
+    out, pos = ["…" if lo else ""], lo
     for start, end in spans:
         if start < pos:
             continue
         out.append(html.escape(text[pos:start]))
         out.append(f'<mark class="cite">{html.escape(text[start:end])}</mark>')
         pos = end
-    out.append(html.escape(text[pos:]))
+    out.append(html.escape(text[pos:hi]) + ("…" if hi < len(text) else ""))
     return f'<div class="cite-src">{html.escape(source)}</div><div class="doc-view">{"".join(out)}</div>'
 
 
