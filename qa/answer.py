@@ -129,15 +129,7 @@ class Answerer:
         if not verdict.answerable:
             log.info("refused %r: %s", q, verdict.reason)
             timings["total_ms"] = _ms(t0)
-            yield Answer(
-                text=REFUSAL,
-                refused=True,
-                citations=(),
-                model=self.model_name,
-                timings_ms=timings,
-                method="refused",
-                **base,
-            )
+            yield self._refusal(timings, 0, **base)
             return
         if self.backend is None:
             timings["total_ms"] = _ms(t0)
@@ -169,16 +161,7 @@ class Answerer:
         if result is None:
             yield self._extractive(timings, tokens=tokens, focus=focus, **base)
         elif result == "refuse":
-            yield Answer(
-                text=REFUSAL,
-                refused=True,
-                citations=(),
-                model=self.model_name,
-                timings_ms=timings,
-                tokens=tokens,
-                method="refused",
-                **base,
-            )
+            yield self._refusal(timings, tokens, **base)
         else:
             text, cites = result
             yield Answer(
@@ -266,21 +249,16 @@ class Answerer:
             scored = sorted(((score(s), -i, s) for i, s in enumerate(spans)), reverse=True)
             best = scored[0][2] if scored and scored[0][0] >= 0.5 else None
         if best is None:
-            return Answer(
-                text=REFUSAL,
-                refused=True,
-                citations=(),
-                model=self.model_name,
-                timings_ms=timings,
-                tokens=tokens,
-                method="refused",
-                **base,
-            )
+            return self._refusal(timings, tokens, **base)
         cites = verified([Citation.of(best)], texts)
         return Answer(
             text=f"{best.text} [1]", refused=False, citations=tuple(cites), model=self.model_name,
             timings_ms=timings, tokens=tokens, method="extractive", **base,
         )  # fmt: skip
+
+    def _refusal(self, timings: dict, tokens: int = 0, **base) -> Answer:
+        return Answer(text=REFUSAL, refused=True, citations=(), model=self.model_name, timings_ms=timings,
+                      tokens=tokens, method="refused", **base)  # fmt: skip
 
     def _in_context(self, span: Span) -> str:
         """The span with the sentence before it ("this amount" needs its antecedent)."""

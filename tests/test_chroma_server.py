@@ -1,0 +1,64 @@
+"""The same index code path against a Chroma server (`chroma run`) instead of a local folder."""
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from qa.errors import QAError
+from qa.index import open_index
+from qa.pipeline import build_answerer, index_documents
+from tests.conftest import IDLE_SENTENCE
+
+CHROMA = shutil.which("chroma") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma")
+
+
+@pytest.fixture
+def chroma_url(tmp_path):
+    if not Path(CHROMA).exists():
+        pytest.skip("chroma CLI not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [CHROMA, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "db")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_index_and_answer_through_a_chroma_server(settings, embedder, chroma_url):
+    s = settings.model_copy(update={"chroma_url": chroma_url})
+    first, _ = index_documents(s, embedder=embedder)
+    again, _ = index_documents(s, embedder=embedder)
+    assert first.added > 0 and again.added == 0
+    docs, chunks = open_index(s, embedder).load()
+    assert len(docs) == 1 and len(chunks) == first.added
+    ans = build_answerer(s, embedder=embedder, backend=None).answer("How many anchor projects are idle?")
+    assert any(IDLE_SENTENCE in h.chunk.text for h in ans.hits)
+
+
+def test_unreachable_server_is_a_clear_error(settings, embedder):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    s = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
+    with pytest.raises(QAError, match="cannot reach the Chroma server"):
+        index_documents(s, embedder=embedder)
