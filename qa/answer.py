@@ -137,9 +137,8 @@ class Answerer:
             return
 
         numbered = self._context(evidence)
-        messages: list[Message] = [
-            {"role": "system", "content": SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))}
-        ]
+        system = SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))
+        messages: list[Message] = [{"role": "system", "content": system}]
         messages += history[-4:]
         messages.append({"role": "user", "content": f"Question: {query}"})
         t1 = time.perf_counter()
@@ -174,6 +173,20 @@ class Answerer:
                 method="llm",
                 **base,
             )
+
+    def warm_up(self) -> None:
+        """Send the stable prompt prefix once, so the model server caches it before the first question."""
+        r = self.retriever
+        if self.backend is None or r.corpus_chars > self.context_chars or not r.sentences:
+            return
+        t0 = time.perf_counter()
+        system = SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(self._context([]), 1))
+        try:
+            self.backend.complete([{"role": "system", "content": system}, {"role": "user", "content": "Question: ?"}], 1)
+        except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
+            log.warning("warm-up failed: %s", exc)
+            return
+        log.info("prompt cache warmed in %.1f s", time.perf_counter() - t0)
 
     # ---- pieces ----------------------------------------------------------------------------
     def _context(self, evidence: list[Evidence]) -> list[Span]:

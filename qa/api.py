@@ -112,6 +112,7 @@ def load_answerer(settings: Settings) -> Answerer:
 
     log.info("loading language model (%s)", settings.llm)
     answerer.backend = make_backend(settings)
+    answerer.warm_up()
     log.info("ready in %.1f s: model %s", time.perf_counter() - t, answerer.model_name)
     return answerer
 

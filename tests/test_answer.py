@@ -101,3 +101,12 @@ def test_extractive_mode_cites_best_sentence(make_answerer):
     ans = a.answer("Which towns have the weakest performance indicators?")
     assert ans.model == "extractive" and not ans.refused
     assert "Temirtau" in ans.citations[0].quote
+
+
+def test_warm_up_sends_the_stable_prefix_once(make_answerer):
+    chat = FakeChat(lambda m: f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]")
+    a = make_answerer(chat)
+    a.warm_up()
+    assert len(chat.seen) == 1
+    a.answer(IDLE_Q)
+    assert chat.seen[0][0] == chat.seen[1][0]  # same system message: the server's prompt cache reuses it
