@@ -182,7 +182,9 @@ class Answerer:
         t0 = time.perf_counter()
         system = SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(self._context([]), 1))
         try:
-            self.backend.complete([{"role": "system", "content": system}, {"role": "user", "content": "Question: ?"}], 1)
+            self.backend.complete(
+                [{"role": "system", "content": system}, {"role": "user", "content": "Question: ?"}], 1
+            )
         except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
             log.warning("warm-up failed: %s", exc)
             return

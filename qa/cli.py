@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Index documents into Chroma. Unchanged files are skipped, changed files replaced, removed files dropped.",
     )
     s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
+    s.add_argument("--rebuild", action="store_true", help="delete the index (even a damaged one) and build it anew")
     _common(s)
 
     s = sub.add_parser(
@@ -141,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "index":
             from qa.pipeline import index_documents
 
-            report, problems = index_documents(settings, args.paths or None, progress=True)
+            report, problems = index_documents(settings, args.paths or None, progress=True, rebuild=args.rebuild)
             for msg in problems:
                 print(f"skipped: {msg}", file=sys.stderr)
             print(

@@ -61,7 +61,7 @@ def connect(path: Path | None = None, url: str | None = None):
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=cfg)
     except Exception as exc:
-        raise IndexCorrupt(f"index at {path} cannot be opened ({exc}); delete it and run `qa index`") from exc
+        raise IndexCorrupt(f"index at {path} cannot be opened ({exc}); run `qa index --rebuild`") from exc
 
 
 class ChunkIndex:
@@ -80,7 +80,7 @@ class ChunkIndex:
         try:
             return (self._meta().metadata or {}).get("active")
         except Exception as exc:
-            raise IndexCorrupt(f"{self.where} cannot be read ({exc}); delete it and run `qa index`") from exc
+            raise IndexCorrupt(f"{self.where} cannot be read ({exc}); run `qa index --rebuild`") from exc
 
     def _collections(self, gen: str, chunking: str = ""):
         space = {"hnsw:space": "cosine", "embedder": self.embedder.name, "chunking": chunking}
@@ -114,7 +114,7 @@ class ChunkIndex:
                 for i, t, m in zip(c["ids"], c["documents"], c["metadatas"], strict=True)
             ]
         except Exception as exc:
-            raise IndexCorrupt(f"{self.where} is damaged ({exc}); delete it and run `qa index`") from exc
+            raise IndexCorrupt(f"{self.where} is damaged ({exc}); run `qa index --rebuild`") from exc
         docs.sort(key=lambda x: x.source)
         chunks.sort(key=lambda x: (x.source, x.start))
         self._cache = (gen, docs, chunks)
@@ -260,3 +260,21 @@ def open_index(settings, embedder: Embedder) -> ChunkIndex:
         client = connect(path=settings.index_path)
         where = str(settings.index_path)
     return ChunkIndex(client, embedder, settings.collection, where)
+
+
+def drop_index(settings) -> None:
+    """Delete the whole index (a damaged one included) so the next sync builds it anew."""
+    import shutil
+
+    if settings.chroma_url:
+        client = connect(url=settings.chroma_url)
+        for col in client.list_collections():
+            name = getattr(col, "name", str(col))
+            if name.startswith(settings.collection + "_"):
+                client.delete_collection(name)
+    elif settings.index_path.exists():
+        from chromadb.api.client import SharedSystemClient
+
+        log.info("deleting %s", settings.index_path)
+        SharedSystemClient.clear_system_cache()  # Chroma keeps one client per folder in-process
+        shutil.rmtree(settings.index_path)

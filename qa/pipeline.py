@@ -11,7 +11,7 @@ from pathlib import Path
 from qa.answer import Answerer
 from qa.documents import find_files, load_documents, source_name
 from qa.embed import Embedder, load_embedder
-from qa.index import ChunkIndex, SyncReport, open_index
+from qa.index import ChunkIndex, SyncReport, drop_index, open_index
 from qa.llm import ChatBackend, make_backend
 from qa.retrieve import Retriever
 from qa.settings import Settings
@@ -20,7 +20,11 @@ log = logging.getLogger(__name__)
 
 
 def index_documents(
-    settings: Settings, paths: Iterable[Path] | None = None, embedder: Embedder | None = None, progress: bool = False
+    settings: Settings,
+    paths: Iterable[Path] | None = None,
+    embedder: Embedder | None = None,
+    progress: bool = False,
+    rebuild: bool = False,
 ) -> tuple[SyncReport, list[str]]:
     """Bring the index in line with the files under ``paths`` (default: seeds/).
 
@@ -33,6 +37,8 @@ def index_documents(
 
             raise DocumentError(f"{p}: no such file or folder; give a path to .txt or .md files")
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
+    if rebuild:
+        drop_index(settings)
     index = open_index(settings, embedder)
     docs, problems = load_documents(paths, settings.root)
     failed = {source_name(f, settings.root) for f in find_files(paths)} - {d.source for d in docs}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import EvalFileError, LLMUnavailable
-from qa.evaluate import DEFAULT_SET, KINDS, BaselineAnswerer, is_correct, load_items, report, run
 from qa.evalrun import check_thresholds
+from qa.evaluate import DEFAULT_SET, KINDS, BaselineAnswerer, is_correct, load_items, report, run
 from tests.conftest import ROOT, SEED, FakeChat
 
 SOURCE = "seeds/" + SEED.name

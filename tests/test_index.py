@@ -102,3 +102,13 @@ def test_chunk_setting_change_rechunks(settings, embedder):
     small = settings.model_copy(update={"chunk_size": 150, "chunk_overlap": 0})
     report, _ = index_documents(small, embedder=embedder)
     assert report.added > 6
+
+
+def test_rebuild_recovers_a_damaged_index(settings, embedder):
+    index_documents(settings, embedder=embedder)
+    (settings.index_path / "chroma.sqlite3").write_bytes(b"garbage" * 50)
+    with pytest.raises(IndexCorrupt, match="--rebuild"):
+        index_documents(settings, embedder=embedder)
+    report, _ = index_documents(settings, embedder=embedder, rebuild=True)
+    assert report.added > 0 and report.documents == 1
+    assert open_index(settings, embedder).load()[0][0].source == "seeds/" + SEED.name
