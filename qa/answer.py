@@ -235,7 +235,7 @@ class Answerer:
         spans = [c.text for c in chosen]
         spans_ctx = [self._in_context(c) for c in chosen]
         on_topic = relevant(spans_ctx, focus) or relevant(spans_ctx, focus.split("\n")[-1])
-        if not chosen or not supported(body, spans, question) or not on_topic:
+        if not chosen or not supported(body, spans, focus, spans_ctx) or not on_topic:
             log.info("answer %r is not supported by the documents; falling back", body)
             return None
         cites = verified([Citation.of(c) for c in chosen], texts)
@@ -263,6 +263,8 @@ class Answerer:
 
             scored = sorted(((score(s), -i, s) for i, s in enumerate(spans)), reverse=True)
             best = scored[0][2] if scored and scored[0][0] >= 0.5 else None
+            if best is not None and asks_number and not numbers_in(best.text):
+                best = None  # "how many" answered by a sentence without a number: say so instead
         if best is None:
             return self._refusal(timings, tokens, **base)
         cites = verified([Citation.of(best)], texts)

@@ -208,10 +208,14 @@ def allowed_numbers(spans: list[str]) -> set[str]:
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
 
 
-def supported(answer: str, spans: list[str], question: str) -> bool:
+def supported(answer: str, spans: list[str], question: str, context: list[str] | None = None) -> bool:
     """Every number and capitalised name in ``answer`` appears in ``spans`` (numbers may be a sum or
-    difference of two span numbers), a percentage is a percentage there too, and the answer says
-    something the question did not.
+    difference of two span numbers), a percentage is a percentage there too, the question's own
+    terms that the answer repeats appear in the spans or their ``context`` (no echoed premise),
+    and the answer says something the question did not.
+
+    >>> supported("The population of Temirtau is 1.4 million.", ["20 towns with 1.4 million people."], "What is the population of Temirtau?")
+    False
     """
     joined = " ".join(spans)
     if not numbers_in(answer) <= allowed_numbers(spans):
@@ -220,8 +224,12 @@ def supported(answer: str, spans: list[str], question: str) -> bool:
         allowed_numbers(spans) - numbers_in(joined)
     ):
         return False
-    known = {w for s in [*spans, question] for w in words(s)}
-    if not all(n in known for n in _names(answer)):
+    known = {w for s in spans for w in words(s)} | set(terms(joined))
+    if not all(n in known or has_term(n, known) for n in _names(answer)):
+        return False
+    around = {t for s in [*spans, *(context or [])] for t in terms(s)}
+    echoed = set(focus_terms(question)) & set(terms(answer))
+    if not all(has_term(t, around) for t in echoed):
         return False
     new = (set(terms(answer)) | numbers_in(answer)) - set(terms(question)) - numbers_in(question) - _GENERIC
     return bool(new)
