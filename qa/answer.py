@@ -235,7 +235,7 @@ class Answerer:
         spans = [c.text for c in chosen]
         spans_ctx = [self._in_context(c) for c in chosen]
         on_topic = relevant(spans_ctx, focus) or relevant(spans_ctx, focus.split("\n")[-1])
-        if not chosen or not supported(body, spans, focus, spans_ctx) or not on_topic:
+        if not chosen or not supported(body, spans, focus, spans_ctx, self.retriever.vocabulary) or not on_topic:
             log.info("answer %r is not supported by the documents; falling back", body)
             return None
         cites = verified([Citation.of(c) for c in chosen], texts)

@@ -189,17 +189,27 @@ def numbers_in(text: str) -> set[str]:
 
 
 def has_term(term: str, vocabulary: set[str]) -> bool:
-    """``term`` is in ``vocabulary``, or shares a stem of five letters or more with a word there
-    ("attract" and "attraction").
+    """``term`` is in ``vocabulary``, or shares with a word there a prefix of five letters or more
+    that covers all but two letters of the shorter word ("attract"/"attraction", "generate"/"generation").
 
-    >>> has_term("attract", {"attraction"}), has_term("att", {"attraction"})
-    (True, False)
+    >>> has_term("attract", {"attraction"}), has_term("generate", {"generation"}), has_term("president", {"presence"})
+    (True, True, False)
     """
     if term in vocabulary:
         return True
     if len(term) < 5:
         return False
-    return any(len(v) >= 5 and (v.startswith(term) or term.startswith(v)) for v in vocabulary)
+    for v in vocabulary:
+        if len(v) < 5 or v[:4] != term[:4]:
+            continue
+        n = 0
+        for a, b in zip(term, v, strict=False):
+            if a != b:
+                break
+            n += 1
+        if n >= 5 and n >= min(len(term), len(v)) - 2:
+            return True
+    return False
 
 
 class BM25:
