@@ -100,12 +100,15 @@ def judge(
     corpus_numbers: set[str] | None = None,
     min_cosine: float = 0.25,
     dense: bool = True,
+    paraphrase_cosine: float = 0.45,
 ) -> Judgement:
     """Decide from the evidence alone whether the documents can answer ``question``.
 
     Refuse when the evidence is far from the question, when the question names a year the
-    documents never mention, when half of its content terms appear nowhere in the documents,
-    or when no single evidence sentence covers more than half of it and the match is weak.
+    documents never mention, when half of its content terms appear nowhere in the documents and
+    the dense match is below ``paraphrase_cosine`` (above it, a paraphrase may be answered, with
+    the missing terms recorded so that any unsupported answer becomes a refusal), or when no
+    single evidence sentence covers more than half of it and the match is weak.
     """
     qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
     if not evidence:
@@ -125,7 +128,7 @@ def judge(
     years = set(_YEAR.findall(question)) - (corpus_numbers or set())
     if corpus_numbers is not None and years:
         return verdict(False, f"the documents never mention {', '.join(sorted(years))}")
-    if qterms and len(missing) / len(qterms) >= 0.5:
+    if qterms and len(missing) / len(qterms) >= 0.5 and (not dense or cos < paraphrase_cosine):
         return verdict(False, f"terms not in the documents: {', '.join(missing)}")
     if not dense:
         return verdict(coverage >= 0.5, f"lexical coverage {coverage:.0%}")
