@@ -137,8 +137,7 @@ class Answerer:
             return
 
         numbered = self._context(evidence)
-        system = SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))
-        messages: list[Message] = [{"role": "system", "content": system}]
+        messages: list[Message] = [{"role": "system", "content": _system(numbered)}]
         messages += history[-4:]
         messages.append({"role": "user", "content": f"Question: {query}"})
         t1 = time.perf_counter()
@@ -180,10 +179,10 @@ class Answerer:
         if self.backend is None or r.corpus_chars > self.context_chars or not r.sentences:
             return
         t0 = time.perf_counter()
-        system = SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(self._context([]), 1))
         try:
             self.backend.complete(
-                [{"role": "system", "content": system}, {"role": "user", "content": "Question: ?"}], 1
+                [{"role": "system", "content": _system(self._context([]))}, {"role": "user", "content": "Question: ?"}],
+                1,
             )
         except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
             log.warning("warm-up failed: %s", exc)
@@ -300,6 +299,11 @@ class Answerer:
             log.warning("translation failed; retrieving with the original question")
             return question
         return (out[0] if out else "").strip() or question
+
+
+def _system(numbered: list[Span]) -> str:
+    """The instructions and the numbered sentences: identical for every question on one corpus."""
+    return SYSTEM + "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))
 
 
 def _merge(a: list[Evidence], b: list[Evidence], n: int) -> list[Evidence]:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.answer import Answer, Answerer
-from qa.errors import BadQuestion, IndexMissing, LLMUnavailable, QAError, check_question
+from qa.errors import BadQuestion, IndexMissing, QAError, check_question
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -292,4 +292,4 @@ def serve(settings: Settings) -> None:
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
 
 
-__all__ = ["create_app", "serve", "LLMUnavailable"]
+__all__ = ["create_app", "serve"]
