@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 
 from qa.answer import Answer, Answerer
-from qa.cite import Citation
+from qa.cite import MARKER, Citation
 from qa.errors import QAError
 from qa.settings import Settings
 
@@ -126,8 +126,8 @@ def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
                     texts = {s: d.text for s, d in answerer.retriever.docs.items()}
                     yield render_answer(item, texts), render_document(item, texts)
                 else:
-                    streamed += item
-                    yield html.escape(streamed) + " …", gr.skip()
+                    streamed += item  # the model's own sentence numbers are hints: not shown
+                    yield html.escape(MARKER.sub("", streamed)) + " …", gr.skip()
         except QAError as exc:
             yield f'<span class="refusal">Error:</span> {html.escape(str(exc))}', gr.skip()
 

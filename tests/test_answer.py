@@ -110,3 +110,18 @@ def test_warm_up_sends_the_stable_prefix_once(make_answerer):
     assert len(chat.seen) == 1
     a.answer(IDLE_Q)
     assert chat.seen[0][0] == chat.seen[1][0]  # same system message: the server's prompt cache reuses it
+
+
+def test_large_corpus_prompt_holds_evidence_and_neighbours_only(make_answerer):
+    seen = {}
+
+    def reply(m):
+        seen["system"] = m[0]["content"]
+        return f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]"
+
+    a = make_answerer(FakeChat(reply), context_chars=500)  # the seed (2,432 chars) no longer fits
+    ans = a.answer(IDLE_Q)
+    lines = [x for x in seen["system"].splitlines() if x.startswith("[")]
+    assert 0 < len(lines) < len(a.retriever.sentences)
+    assert any(x.endswith(IDLE_SENTENCE) for x in lines)
+    assert ans.citations[0].quote == IDLE_SENTENCE
