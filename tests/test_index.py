@@ -112,3 +112,15 @@ def test_rebuild_recovers_a_damaged_index(settings, embedder):
     report, _ = index_documents(settings, embedder=embedder, rebuild=True)
     assert report.added > 0 and report.documents == 1
     assert open_index(settings, embedder).load()[0][0].source == "seeds/" + SEED.name
+
+
+def test_running_answerer_sees_a_reindex(indexed, embedder, project: Path):
+    from qa.pipeline import build_answerer
+
+    settings = indexed
+    answerer = build_answerer(settings, embedder=embedder, backend=None)
+    assert answerer.answer("How long is the river Ural?").refused
+    (project / "seeds" / "river.txt").write_text("The river Ural is 2428 km long.", encoding="utf-8")
+    index_documents(settings, embedder=embedder)
+    ans = answerer.answer("How long is the river Ural?")
+    assert not ans.refused and ans.citations[0].source == "seeds/river.txt"
