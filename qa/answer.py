@@ -197,9 +197,8 @@ class Answerer:
         if r.corpus_chars <= self.context_chars:
             return list(r.sentences)
         wanted = set()
-        pos = {(s.source, s.start): i for i, s in enumerate(r.sentences)}
         for e in evidence:
-            i = pos[(e.span.source, e.span.start)]
+            i = r.sentence_pos[(e.span.source, e.span.start)]
             wanted.update(
                 j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source
             )
@@ -214,17 +213,14 @@ class Answerer:
         sentences (among those it named and the evidence) that hold the answer's numbers, names
         and words; they must support every number and name, and be about the question.
         """
-        texts = {s: d.text for s, d in self.retriever.docs.items()}
+        texts = self.retriever.texts
         if not raw or "NOT IN DOCUMENT" in raw.upper() or _NOT_FOUND.search(raw):
             strong = verdict.coverage >= 0.99 and verdict.cosine >= 0.5
             return None if strong else "refuse"
         claimed = [numbered[int(n) - 1] for n in MARKER.findall(raw) if 1 <= int(n) <= len(numbered)]
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
         if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
-            last = focus.split("\n")[-1]
-            picks = [
-                s for s in claimed if relevant([self._in_context(s)], focus) or relevant([self._in_context(s)], last)
-            ]
+            picks = [s for s in claimed if _about([self._in_context(s)], focus)]
             return (f"{picks[0].text} [1]", verified([Citation.of(picks[0])], texts)) if picks else None
         candidates: list[Span] = []
         for span in claimed + [e.span for e in evidence]:
@@ -233,8 +229,8 @@ class Answerer:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         spans = [c.text for c in chosen]
         spans_ctx = [self._in_context(c) for c in chosen]
-        on_topic = relevant(spans_ctx, focus) or relevant(spans_ctx, focus.split("\n")[-1])
-        if not chosen or not supported(body, spans, focus, spans_ctx, self.retriever.vocabulary) or not on_topic:
+        checked = chosen and supported(body, spans, focus, spans_ctx, self.retriever.vocabulary)
+        if not checked or not _about(spans_ctx, focus):
             log.info("answer %r is not supported by the documents; falling back", body)
             return None
         cites = verified([Citation.of(c) for c in chosen], texts)
@@ -245,7 +241,7 @@ class Answerer:
 
     def _extractive(self, timings: dict, tokens: int = 0, focus: str = "", **base) -> Answer:
         """The best evidence sentence that is about the question, cited; a refusal if none is."""
-        texts = {s: d.text for s, d in self.retriever.docs.items()}
+        texts = self.retriever.texts
         spans = [e.span for e in base["evidence"][:3]]
         best = spans[0] if spans and not focus else None
         if focus:
@@ -279,7 +275,7 @@ class Answerer:
     def _in_context(self, span: Span) -> str:
         """The span with the sentence before it ("this amount" needs its antecedent)."""
         sents = self.retriever.sentences
-        i = next((k for k, s in enumerate(sents) if s == span), None)
+        i = self.retriever.sentence_pos.get((span.source, span.start))
         if i and sents[i - 1].source == span.source:
             return sents[i - 1].text + " " + span.text
         return span.text
@@ -299,6 +295,11 @@ class Answerer:
             log.warning("translation failed; retrieving with the original question")
             return question
         return (out[0] if out else "").strip() or question
+
+
+def _about(spans: list[str], focus: str) -> bool:
+    """The spans are about the question: the current one, or it together with the one before."""
+    return relevant(spans, focus) or relevant(spans, focus.split("\n")[-1])
 
 
 def _system(numbered: list[Span]) -> str:

@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Benchmark the default pipeline on the seed and print timings.",
     )
     s.add_argument("--questions", type=int, default=10, help="answers to time (default 10)")
+    s.add_argument("--warm-up", action="store_true", help="fill the prompt cache first, as the server does")
     _common(s)
     return p
 
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "bench":
             from qa.bench import run_bench
 
-            return run_bench(settings, args.questions)
+            return run_bench(settings, args.questions, args.warm_up)
     except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

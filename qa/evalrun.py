@@ -106,7 +106,7 @@ def run_cli(settings: Settings, args) -> int:
         else:
             chat = backend if wants_llm else None
         answerer = build_answerer(s, embedder=embedder, backend=chat)
-        texts = {src: d.text for src, d in answerer.retriever.docs.items()}
+        texts = answerer.retriever.texts
         items = load_items(path, texts)[: args.limit] if args.limit else load_items(path, texts)
         target = BaselineAnswerer(answerer) if kind == "baseline" else answerer
         results = run(target, items, progress=not args.quiet, label=name)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.answer import Answer, Answerer
-from qa.cite import MARKER, Citation, locate, verify
+from qa.cite import MARKER, Citation, cite_quote, verify
 from qa.errors import EvalFileError, QAError
 from qa.text import numbers_in
 
@@ -104,10 +104,10 @@ def load_items(path: Path, texts: dict[str, str]) -> list[Item]:
         for quote in obj.get("evidence", []):
             if source not in texts:
                 raise bad("source", f"{source!r} is not an indexed document")
-            found = locate(quote, texts[source]) if isinstance(quote, str) else None
-            if not found:
+            cite = cite_quote(source, quote, texts) if isinstance(quote, str) else None
+            if cite is None:
                 raise bad("evidence", f"quote not found in {source}: {str(quote)[:60]!r}")
-            spans.append((source, *found))
+            spans.append((cite.source, cite.start, cite.end))
         items.append(
             Item(obj["id"], obj["kind"], obj["question"], obj.get("reference", ""), answerable,
                  tuple(tuple(g) for g in must), tuple(spans), tuple(obj.get("history", [])), tuple(obj.get("must_not", [])))
@@ -162,7 +162,7 @@ def run(answerer, items: list[Item], progress: bool = True, label: str = "eval")
     """Answer every item; an item that errors counts as wrong and the run goes on."""
     from tqdm import tqdm
 
-    texts = {s: d.text for s, d in answerer.retriever.docs.items()}
+    texts = answerer.retriever.texts
     results = []
     for item in tqdm(items, desc=label, unit="q", disable=not progress, leave=False):
         try:

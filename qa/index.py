@@ -71,6 +71,7 @@ class ChunkIndex:
         self.name = name
         self.where = where
         self._cache: tuple[str, list[Document], list[Chunk]] | None = None
+        self._handles: dict[str, tuple] = {}  # generation -> (chunks, docs) collections
 
     # ---- pointer -------------------------------------------------------------------------
     def _meta(self):
@@ -83,10 +84,13 @@ class ChunkIndex:
             raise IndexCorrupt(f"{self.where} cannot be read ({exc}); run `qa index --rebuild`") from exc
 
     def _collections(self, gen: str, chunking: str = ""):
-        space = {"hnsw:space": "cosine", "embedder": self.embedder.name, "chunking": chunking}
-        chunks = self.client.get_or_create_collection(f"{gen}_chunks", embedding_function=None, metadata=space)
-        docs = self.client.get_or_create_collection(f"{gen}_docs", embedding_function=None)
-        return chunks, docs
+        """The generation's two collections, created if new; handles are kept, not fetched per query."""
+        if gen not in self._handles:
+            space = {"hnsw:space": "cosine", "embedder": self.embedder.name, "chunking": chunking}
+            chunks = self.client.get_or_create_collection(f"{gen}_chunks", embedding_function=None, metadata=space)
+            docs = self.client.get_or_create_collection(f"{gen}_docs", embedding_function=None)
+            self._handles[gen] = (chunks, docs)
+        return self._handles[gen]
 
     def built_with(self, gen: str) -> tuple[str | None, str | None]:
         """The embedder and chunking settings that generation ``gen`` was built with."""
@@ -236,6 +240,7 @@ class ChunkIndex:
         bar.close()
 
     def _drop(self, gen: str) -> None:
+        self._handles.pop(gen, None)
         for suffix in ("_chunks", "_docs"):
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(f"{gen}{suffix}")

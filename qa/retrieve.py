@@ -64,9 +64,11 @@ class Retriever:
             docs, chunks = self.index.load()
             self.docs: dict[str, Document] = {d.source: d for d in docs}
             self.chunks = chunks
-            self.by_id = {c.id: c for c in chunks}
+            self.chunk_pos = {c.id: i for i, c in enumerate(chunks)}
+            self.texts: dict[str, str] = {d.source: d.text for d in docs}
             self.bm25 = BM25([c.text for c in chunks])
             self.sentences: list[Span] = [s for d in docs for s in sentences(d)]
+            self.sentence_pos = {(s.source, s.start): i for i, s in enumerate(self.sentences)}
             self.sent_bm25 = BM25([s.text for s in self.sentences])
             self.vocabulary = set(self.sent_bm25.idf)
             self.corpus_numbers = set().union(*(numbers_in(d.text) for d in docs)) if docs else set()
@@ -94,10 +96,9 @@ class Retriever:
         k = k or self.top_k
         rankings: list[list[int]] = []
         weights: list[float] = []
-        index_of = {c.id: i for i, c in enumerate(self.chunks)}
         if self.mode in ("dense", "hybrid"):
             dense = self.index.query(query, max(k, 8))
-            rankings.append([index_of[i] for i, _ in dense if i in index_of])
+            rankings.append([self.chunk_pos[i] for i, _ in dense if i in self.chunk_pos])
             weights.append(self.dense_weight)
         if self.mode in ("bm25", "hybrid"):
             rankings.append([i for i, _ in self.bm25.top(query, max(k, 8))])

@@ -118,12 +118,12 @@ def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
         if answerer is None:
             yield "The models are still loading; ask again in a moment.", render_document(None, {})
             return
-        texts = {s: d.text for s, d in answerer.retriever.docs.items()}
+        texts = answerer.retriever.texts
         streamed = ""
         try:
             for item in answerer.stream(message, _history(history)):
                 if isinstance(item, Answer):
-                    texts = {s: d.text for s, d in answerer.retriever.docs.items()}
+                    texts = answerer.retriever.texts
                     yield render_answer(item, texts), render_document(item, texts)
                 else:
                     streamed += item  # the model's own sentence numbers are hints: not shown

@@ -8,7 +8,10 @@ from __future__ import annotations
 import hashlib
 import math
 import shutil
-from collections.abc import Iterator
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -64,6 +67,31 @@ class FakeChat(ChatBackend):
         for i, word in enumerate(reply.split(" ")):
             self.tokens_generated += 1
             yield word if i == 0 else " " + word
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(proc: subprocess.Popen, ready: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``ready()`` (connection errors count as not ready) until it is true; fail the test if
+    ``proc`` exits first or ``timeout`` seconds pass."""
+    import httpx
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{what} exited with code {proc.returncode}")
+        try:
+            if ready():
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"{what} was not ready after {timeout:.0f} s")
 
 
 @pytest.fixture

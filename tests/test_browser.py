@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import IDLE_SENTENCE, ROOT
+from tests.conftest import IDLE_SENTENCE, ROOT, free_port, wait_ready
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "artifacts"
@@ -20,16 +18,10 @@ ARTIFACTS = ROOT / "artifacts"
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_app(tmp_path_factory):
     """``python app.py`` on a free loopback port with the embedded default model."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "QA_INDEX_DIR": str(tmp_path_factory.mktemp("index")),
@@ -39,20 +31,15 @@ def live_app(tmp_path_factory):
     log = open(tmp_path_factory.mktemp("log") / "app.log", "w+")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
     try:
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail(f"app exited with {proc.returncode}:\n{log.read()[-3000:]}")
-            try:
-                if httpx.get(base + "/api/health", timeout=2).json().get("status") == "ready":
-                    break
-            except (httpx.HTTPError, ValueError):
-                pass
-            time.sleep(1)
-        else:
-            pytest.fail("app did not become ready in 300 s")
+        try:
+            wait_ready(
+                proc, lambda: httpx.get(base + "/api/health", timeout=2).json().get("status") == "ready", 300, "app.py"
+            )
+        except BaseException:
+            log.seek(0)
+            print(log.read()[-3000:])
+            raise
         yield base
     finally:
         proc.terminate()

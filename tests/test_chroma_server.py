@@ -1,9 +1,7 @@
 """The same index code path against a Chroma server (`chroma run`) instead of a local folder."""
 
 import shutil
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -12,7 +10,7 @@ import pytest
 from qa.errors import QAError
 from qa.index import open_index
 from qa.pipeline import build_answerer, index_documents
-from tests.conftest import IDLE_SENTENCE
+from tests.conftest import IDLE_SENTENCE, free_port, wait_ready
 
 CHROMA = shutil.which("chroma") or str(Path(__file__).resolve().parent.parent / ".venv" / "bin" / "chroma")
 
@@ -21,23 +19,14 @@ CHROMA = shutil.which("chroma") or str(Path(__file__).resolve().parent.parent / 
 def chroma_url(tmp_path):
     if not Path(CHROMA).exists():
         pytest.skip("chroma CLI not installed")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [CHROMA, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(tmp_path / "db")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                if httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start")
+        wait_ready(proc, lambda: httpx.get(url + "/api/v2/heartbeat", timeout=1).status_code == 200, 30, "chroma run")
         yield url
     finally:
         proc.terminate()
@@ -56,9 +45,7 @@ def test_index_and_answer_through_a_chroma_server(settings, embedder, chroma_url
 
 
 def test_unreachable_server_is_a_clear_error(settings, embedder):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     s = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{port}"})
     with pytest.raises(QAError, match="cannot reach the Chroma server"):
         index_documents(s, embedder=embedder)

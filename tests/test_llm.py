@@ -9,6 +9,7 @@ from qa.errors import LLMUnavailable, ModelError
 from qa.llm import OpenAICompatible, make_backend
 from qa.models import join_parts, verify_file
 from qa.settings import Settings
+from tests.conftest import free_port
 
 
 @pytest.fixture
@@ -43,11 +44,7 @@ def test_remote_timeout_is_a_clear_error(silent_server):
 
 
 def test_refused_connection_is_a_clear_error():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    backend = OpenAICompatible(f"http://127.0.0.1:{port}/v1", "m", timeout=2.0)
+    backend = OpenAICompatible(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2.0)
     with pytest.raises(LLMUnavailable, match="cannot reach"):
         backend.complete([{"role": "user", "content": "hi"}], 5)
 
