@@ -17,6 +17,7 @@ from qa.check import Judgement, correct_typos, judge, relevance, relevant, suppo
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.errors import check_question
+from qa.events import Checked, Stage, checked_pieces
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Evidence, Hit, Retriever
 from qa.text import numbers_in
@@ -99,12 +100,20 @@ class Answerer:
         assert final is not None
         return final
 
-    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[str | Answer]:
-        """Yield text pieces as the model writes them, then the final checked Answer."""
+    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[Stage | Checked | Answer]:
+        """Yield progress ``Stage`` events, then the verified text as ``Checked`` pieces, then the
+        final ``Answer``. The model's draft is never yielded: only text that passed the checks."""
+        for item in self._run(question, history):
+            if isinstance(item, Answer):
+                yield from checked_pieces(item.text)
+            yield item
+
+    def _run(self, question: str, history: list[Message] | None = None) -> Iterator[Stage | Answer]:
         t0 = time.perf_counter()
         q = check_question(question, self.max_question_chars)
         history = [m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content")]
         self.retriever.refresh()
+        yield Stage("searching", f"searching {len(self.retriever.docs)} documents", _ms(t0))
         timings: dict[str, float] = {}
         query = q
         if _CYRILLIC.search(q) and self.backend:
@@ -140,14 +149,16 @@ class Answerer:
         messages: list[Message] = [{"role": "system", "content": _system(numbered)}]
         messages += history[-4:]
         messages.append({"role": "user", "content": f"Question: {query}"})
+        yield Stage("reading", f"reading {len(evidence)} passages", _ms(t0))
         t1 = time.perf_counter()
         pieces: list[str] = []
         for piece in self.backend.stream(messages, self.max_tokens):
             if not pieces:
                 timings["first_token_ms"] = _ms(t0)
+                yield Stage("writing", "writing a draft answer (not shown until checked)", _ms(t0))
             pieces.append(piece)
-            yield piece
         timings["generate_ms"] = _ms(t1)
+        yield Stage("checking", "checking the answer against its citations", _ms(t0))
         raw = "".join(pieces).strip()
         log.info("model said: %r", raw)
         tokens = self.backend.tokens_generated

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.answer import Answer, Answerer
+from qa.events import Stage
 from qa.errors import BadQuestion, IndexMissing, QAError, check_question
 from qa.settings import Settings
 
@@ -199,8 +200,10 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
 
     @app.post("/api/answer/stream", responses=errors, dependencies=protected, tags=["answer"])
     def answer_stream(body: AnswerRequest):
-        """Server-sent events: ``token`` events ({"text"}), then one ``answer`` event (the AnswerOut
-        object; its text replaces the streamed tokens), or an ``error`` event."""
+        """Server-sent events: ``stage`` events ({"stage", "detail", "elapsed_ms"}) while the answer
+        is found and checked, then ``token`` events ({"text"}) carrying only checked text (together
+        they equal the final answer), then one ``answer`` event (the AnswerOut object), or an
+        ``error`` event. The model's unchecked draft is never sent."""
         a = get_answerer()
         q = check_question(body.question, settings.max_question_chars)
         history = [m.model_dump() for m in body.history]
@@ -210,8 +213,10 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
                 for item in a.stream(q, history):
                     if isinstance(item, Answer):
                         yield _sse("answer", item.to_dict())
+                    elif isinstance(item, Stage):
+                        yield _sse("stage", item.to_dict())
                     else:
-                        yield _sse("token", {"text": item})
+                        yield _sse("token", {"text": item.text})
             except QAError as exc:
                 yield _sse("error", {"error": str(exc)})
 

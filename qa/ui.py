@@ -10,8 +10,9 @@ import re
 from collections.abc import Callable, Iterator
 
 from qa.answer import Answer, Answerer
-from qa.cite import MARKER, Citation
+from qa.cite import Citation
 from qa.errors import QAError
+from qa.events import Stage
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ mark.cite { background: #ffe066; color: #111; padding: 0 2px; border-radius: 3px
 .cite-box { border-left: 3px solid #f0b400; padding: 4px 8px; margin: 6px 0; font-size: 0.92em; }
 .cite-src { color: #666; font-size: 0.85em; }
 .refusal { color: #8a4b00; font-weight: 600; }
+.stage { color: #666; font-style: italic; }
 .doc-view { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; max-height: 520px; overflow-y: auto; }
 """
 
@@ -96,6 +98,16 @@ def render_document(answer: Answer | None, texts: dict[str, str]) -> str:
     return f'<div class="cite-src">{html.escape(source)}</div><div class="doc-view">{"".join(out)}</div>'
 
 
+def render_stage(stage: Stage) -> str:
+    """A progress line for the chat while the answer is found and checked.
+
+    >>> render_stage(Stage("reading", "reading 4 passages", 1234.0))
+    '<span class="stage">Reading 4 passages… (1.2 s)</span>'
+    """
+    detail = html.escape(stage.detail[:1].upper() + stage.detail[1:])
+    return f'<span class="stage">{detail}… ({stage.elapsed_ms / 1000:.1f} s)</span>'
+
+
 def _history(history: list) -> list[dict[str, str]]:
     """Gradio's history as plain {role, content}: text only, the answer line without rendered spans."""
     out = []
@@ -118,16 +130,13 @@ def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
         if answerer is None:
             yield "The models are still loading; ask again in a moment.", render_document(None, {})
             return
-        texts = answerer.retriever.texts
-        streamed = ""
         try:
             for item in answerer.stream(message, _history(history)):
                 if isinstance(item, Answer):
                     texts = answerer.retriever.texts
                     yield render_answer(item, texts), render_document(item, texts)
-                else:
-                    streamed += item  # the model's own sentence numbers are hints: not shown
-                    yield html.escape(MARKER.sub("", streamed)) + " …", gr.skip()
+                elif isinstance(item, Stage):  # progress only: the unchecked draft is never shown
+                    yield render_stage(item), gr.skip()
         except QAError as exc:
             yield f'<span class="refusal">Error:</span> {html.escape(str(exc))}', gr.skip()
 

@@ -1,7 +1,9 @@
 import pytest
 
+from qa.answer import Answer
 from qa.cite import verify
 from qa.errors import BadQuestion, LLMUnavailable
+from qa.events import Checked, Stage
 from tests.conftest import IDLE_SENTENCE, FakeChat
 
 IDLE_Q = "How many anchor projects are idle?"
@@ -67,12 +69,27 @@ def test_model_refusal_with_weak_evidence_is_a_refusal(make_answerer):
     assert not ans.text.startswith("NOT IN")
 
 
-def test_stream_yields_pieces_then_the_answer(make_answerer):
+def test_stream_yields_stages_then_checked_pieces_then_the_answer(make_answerer):
     chat = FakeChat(lambda m: f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]")
     items = list(make_answerer(chat).stream(IDLE_Q))
-    pieces = [i for i in items if isinstance(i, str)]
-    assert len(pieces) > 1 and "".join(pieces).startswith("Three projects")
-    assert not isinstance(items[-1], str) and items[-1].citations
+    stages = [i.name for i in items if isinstance(i, Stage)]
+    assert stages == ["searching", "reading", "writing", "checking"]
+    pieces = [i.text for i in items if isinstance(i, Checked)]
+    final = items[-1]
+    assert isinstance(final, Answer) and final.citations
+    assert len(pieces) > 1 and "".join(pieces) == final.text
+    last_stage = max(i for i, x in enumerate(items) if isinstance(x, Stage))
+    assert all(isinstance(x, Stage) for x in items[:last_stage])  # no text before the checks end
+
+
+def test_stream_never_yields_the_unchecked_draft(make_answerer):
+    chat = FakeChat("The GDP of Kazakhstan is 18.5 trillion tenge. [1]")
+    items = list(make_answerer(chat).stream("What is the GDP of Kazakhstan?"))
+    shown = "".join(i.text for i in items if isinstance(i, Checked)) + " ".join(
+        i.detail for i in items if isinstance(i, Stage)
+    )
+    assert "18.5" not in shown and "GDP of Kazakhstan is" not in shown
+    assert items[-1].refused
 
 
 def test_follow_up_uses_the_conversation(make_answerer):

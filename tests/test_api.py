@@ -73,8 +73,10 @@ def test_stream(client):
         raw = "".join(r.iter_text())
     events = [(b.split("\n")[0][7:], json.loads(b.split("\n")[1][6:])) for b in raw.strip().split("\n\n")]
     kinds = [k for k, _ in events]
-    assert kinds[-1] == "answer" and kinds.count("token") >= 2
-    assert "".join(d["text"] for k, d in events if k == "token").startswith("Three projects")
+    assert kinds[-1] == "answer" and kinds.count("token") >= 2 and kinds[0] == "stage"
+    assert kinds.index("token") > max(i for i, k in enumerate(kinds) if k == "stage")  # checked text only
+    streamed = "".join(d["text"] for k, d in events if k == "token")
+    assert streamed == events[-1][1]["answer"] and streamed.startswith("Three projects")
     assert events[-1][1]["citations"][0]["quote"] == IDLE_SENTENCE
 
 
