@@ -24,8 +24,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.answer import Answer, Answerer
-from qa.events import Stage
 from qa.errors import BadQuestion, IndexMissing, QAError, check_question
+from qa.events import Stage
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
