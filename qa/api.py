@@ -274,14 +274,9 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
         return StreamingResponse(chunks(), media_type="text/event-stream")
 
     if ui:
-        import gradio as gr
+        from qa.ui import mount_ui
 
-        from qa.ui import THEME_CSS, build_ui, theme
-
-        blocks = build_ui(lambda: state.answerer, settings)
-        app = gr.mount_gradio_app(
-            app, blocks, path="/", ssr_mode=False, theme=theme(), css=THEME_CSS, footer_links=["api"]
-        )
+        app = mount_ui(app, lambda: state.answerer, settings)
     return app
 
 

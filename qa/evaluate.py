@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_SET = Path(__file__).resolve().parent.parent / "evals" / "seed_qa.jsonl"
 THRESHOLDS = Path(__file__).resolve().parent.parent / "evals" / "thresholds.json"
-KINDS = {"fact", "number", "list", "paraphrase", "typo", "arithmetic", "followup", "unanswerable", "offtopic", "false_premise", "injection", "russian"}  # fmt: skip
+KINDS = {"fact", "number", "list", "paraphrase", "typo", "arithmetic", "followup", "unanswerable", "offtopic", "false_premise", "injection", "russian", "multipart", "title", "section", "definition", "comparison", "entity_unanswerable"}  # fmt: skip
+SPLITS = ("dev", "test")  # tune on dev only; CI gates on test
 OVERALL_KEYS = ("items", "accuracy", "refusal_accuracy", "refusal_precision", "refusal_recall", "cite_precision", "cite_recall", "unverified_citations", "retrieval_recall_at_k", "retrieval_mrr", "latency_p50_ms", "latency_p95_ms", "tokens_generated")  # fmt: skip
 
 
@@ -45,6 +46,7 @@ class Item:
     evidence: tuple[tuple[str, int, int], ...]  # (source, start, end) of each gold span
     history: tuple[dict, ...] = ()
     must_not: tuple[str, ...] = ()
+    split: str = "dev"
 
 
 @dataclass
@@ -99,6 +101,8 @@ def load_items(path: Path, texts: dict[str, str]) -> list[Item]:
             raise bad("must", "must be a list of non-empty lists of strings")
         if answerable is True and not must:
             raise bad("must", "an answerable item needs at least one group")
+        if obj.get("split", "dev") not in SPLITS:
+            raise bad("split", f"must be one of {list(SPLITS)}")
         source = obj.get("source")
         spans = []
         for quote in obj.get("evidence", []):
@@ -110,7 +114,8 @@ def load_items(path: Path, texts: dict[str, str]) -> list[Item]:
             spans.append((cite.source, cite.start, cite.end))
         items.append(
             Item(obj["id"], obj["kind"], obj["question"], obj.get("reference", ""), answerable,
-                 tuple(tuple(g) for g in must), tuple(spans), tuple(obj.get("history", [])), tuple(obj.get("must_not", [])))
+                 tuple(tuple(g) for g in must), tuple(spans), tuple(obj.get("history", [])), tuple(obj.get("must_not", [])),
+                 obj.get("split", "dev"))
         )  # fmt: skip
     if not items:
         raise EvalFileError(f"{path}: holds no items")

@@ -170,3 +170,13 @@ def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
                 gr.Markdown("### Cited document")
                 doc.render()
     return demo
+
+
+def mount_ui(app, get_answerer: Callable[[], Answerer | None], settings: Settings):
+    """Mount the chat at ``/`` of the FastAPI ``app``; returns the app to serve."""
+    import gradio as gr
+
+    blocks = build_ui(get_answerer, settings)
+    return gr.mount_gradio_app(
+        app, blocks, path="/", ssr_mode=False, theme=theme(), css=THEME_CSS, footer_links=["api"]
+    )
