@@ -9,6 +9,7 @@ Exits non-zero (and lists the problems) if any item is malformed, any id is
 duplicated, a kind is unknown, or an evidence quote is not an exact substring
 of its source file (or of one of the files in its optional `sources` list).
 """
+
 import collections
 import json
 import os
@@ -20,18 +21,36 @@ QA = os.path.join(ROOT, "evals", "docs_qa.jsonl")
 DOCS = os.path.join(ROOT, "evals", "docs")
 
 KINDS = {
-    "fact", "number", "list", "paraphrase", "typo", "followup", "unanswerable",
-    "offtopic", "false_premise", "title", "section", "definition", "comparison",
-    "entity_unanswerable", "multipart",
+    "fact",
+    "number",
+    "list",
+    "paraphrase",
+    "typo",
+    "followup",
+    "unanswerable",
+    "offtopic",
+    "false_premise",
+    "title",
+    "section",
+    "definition",
+    "comparison",
+    "entity_unanswerable",
+    "multipart",
 }
 SPLITS = {"dev", "test"}
 REQUIRED = {
-    "id": str, "kind": str, "split": str, "question": str, "reference": str,
-    "answerable": (bool, str), "must": list, "evidence": list, "source": str,
+    "id": str,
+    "kind": str,
+    "split": str,
+    "question": str,
+    "reference": str,
+    "answerable": (bool, str),
+    "must": list,
+    "evidence": list,
+    "source": str,
 }
 OPTIONAL = {"must_not": list, "history": list, "sources": list}
-MINIMUMS = {"title": 6, "section": 6, "definition": 6, "comparison": 6,
-            "entity_unanswerable": 6}
+MINIMUMS = {"title": 6, "section": 6, "definition": 6, "comparison": 6, "entity_unanswerable": 6}
 
 
 def is_str_list(x):
@@ -99,7 +118,7 @@ def main():
 
         ans = it["answerable"]
         if not (isinstance(ans, bool) or ans == "either"):
-            errors.append(f"{tag}: answerable must be true, false or \"either\"")
+            errors.append(f'{tag}: answerable must be true, false or "either"')
 
         must = it["must"]
         if not all(is_str_list(g) for g in must) or any(not g for g in must):
@@ -121,9 +140,14 @@ def main():
 
         if "history" in it:
             h = it["history"]
-            if not h or not all(isinstance(t, dict) and t.get("role") in ("user", "assistant")
-                                and isinstance(t.get("content"), str) and t["content"]
-                                and set(t) == {"role", "content"} for t in h):
+            if not h or not all(
+                isinstance(t, dict)
+                and t.get("role") in ("user", "assistant")
+                and isinstance(t.get("content"), str)
+                and t["content"]
+                and set(t) == {"role", "content"}
+                for t in h
+            ):
                 errors.append(f"{tag}: history must be a list of {{role, content}} turns")
 
         srcs = [it["source"]] + list(it.get("sources", []))
