@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.chunking import Chunk, chunk_document
+from qa.chunking import Chunk, chunk_document, signature
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import IndexCorrupt, IndexMissing
@@ -158,7 +158,7 @@ class ChunkIndex:
         """
         docs = list(docs)
         keep_sources = set(keep_sources)
-        chunking = f"{chunk_size}/{chunk_overlap}"
+        chunking = signature(chunk_size, chunk_overlap)
         old_gen = self.active()
         old_docs: dict[str, Document] = {}
         old_chunks: list[Chunk] = []
@@ -232,7 +232,7 @@ class ChunkIndex:
             batch = chunks[i : i + BATCH]
             col.add(
                 ids=[c.id for c in batch],
-                embeddings=self.embedder.embed([c.text for c in batch]),
+                embeddings=self.embedder.embed([c.indexed for c in batch]),
                 documents=[c.text for c in batch],
                 metadatas=[{"source": c.source, "start": c.start, "end": c.end} for c in batch],
             )

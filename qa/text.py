@@ -131,6 +131,10 @@ STOPWORDS = set(
         "article",
     ]
 )
+# British spellings read as American ones, so "licence" finds "license".
+SPELLINGS = {"licence": "license", "licences": "licenses", "licenced": "licensed", "licencing": "licensing",
+             "organisation": "organization", "organisations": "organizations", "behaviour": "behavior",
+             "colour": "color", "centre": "center", "programme": "program", "favour": "favor"}  # fmt: skip
 NUMBER_WORDS = {
     "zero": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
     "seven": "7", "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
@@ -161,7 +165,7 @@ def tokens(text: str) -> list[str]:
     """Stemmed tokens, stopwords kept out, number words mapped to digits."""
     out = []
     for w in words(text):
-        w = NUMBER_WORDS.get(w, w)
+        w = NUMBER_WORDS.get(w, SPELLINGS.get(w, w))
         if w not in STOPWORDS:
             out.append(stem(w))
     return out
