@@ -51,10 +51,16 @@ def chunk_id(source: str, start: int, text: str, header: str = "") -> str:
     return hashlib.sha256(f"{source}\x00{start}\x00{header}\x00{text}".encode()).hexdigest()[:24]
 
 
+def chunk_header(run: list[Span]) -> str:
+    """Title and section path of a chunk's sentences: of its first sentence inside a section (a
+    title heading alone says little)."""
+    return next((s for s in run if s.section), run[0]).header if run else ""
+
+
 def _make(doc: Document, run: list[Span]) -> Chunk:
     start, end = run[0].start, run[-1].end
     text = doc.text[start:end]
-    header = run[0].header
+    header = chunk_header(run)
     return Chunk(chunk_id(doc.source, start, text, header), doc.source, start, end, text, header)
 
 

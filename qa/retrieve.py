@@ -16,12 +16,12 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from qa.chunking import Chunk
+from qa.chunking import Chunk, chunk_header
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
-from qa.structure import SECTION_REF, file_title, flat, name_terms, name_words, section_numbers
-from qa.text import BM25, STOPWORDS, numbers_in, rrf, words
+from qa.structure import TITLE_ASK, file_title, flat, name_terms, name_words, section_numbers, section_refs
+from qa.text import BM25, STOPWORDS, numbers_in, rrf, tokens, words
 
 log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
@@ -91,9 +91,8 @@ class Retriever:
             )
 
     def _with_header(self, c: Chunk) -> Chunk:
-        """The loaded chunk with its header (title and section path of its first sentence)."""
-        i = self.sentence_pos.get((c.source, c.start))
-        return replace(c, header=self.sentences[i].header) if i is not None and not c.header else c
+        """The loaded chunk with its header, as chunking gave it (the index stores text only)."""
+        return c if c.header else replace(c, header=chunk_header(self._inside(c)))
 
     def _index_names(self, docs: list[Document]) -> None:
         titles = {s.source: s.title for s in self.sentences}
@@ -155,23 +154,57 @@ class Retriever:
             rankings.append([i for i in sorted(range(len(lex)), key=lambda i: -lex[i])[:POOL] if lex[i] > 0])
             weights.append(1.0)
         fused = dict(rrf(rankings, weights))
-        named, refs = self.named(query), set(SECTION_REF.findall(query))
-        if (named or refs) and self.structure_weight:
-            wanted = [
-                i
-                for i, c in enumerate(self.chunks)
-                if (not named or c.source in named) and (not refs or refs & self.chunk_sections[i])
-            ]
-            wanted.sort(key=lambda i: (-fused.get(i, 0.0), -lex[i], i))
+        wanted = self._named_chunks(query, fused, lex)
+        if wanted and self.structure_weight:
             rankings.append(wanted[:POOL])
             weights.append(self.structure_weight)
             fused = dict(rrf(rankings, weights))
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [Hit(self.chunks[i], s, r) for r, (i, s) in enumerate(best)]
 
+    def _named_chunks(self, query: str, fused: dict[int, float], lex: list[float]) -> list[int]:
+        """Chunks of the documents and sections the question names: a named section's in document
+        order (its heading first), a named document's in fused order (its title first when the
+        question asks for a date or version)."""
+        named, refs = self.named(query), section_refs(query)
+        if not named and not refs:
+            return []
+        wanted = [
+            i
+            for i, c in enumerate(self.chunks)
+            if (not named or c.source in named) and (not refs or refs & self.chunk_sections[i])
+        ]
+        if refs:
+            return wanted
+        title_first = bool(TITLE_ASK.search(query))
+        starts = {src: min(c.start for c in self.chunks if c.source == src) for src in named}
+        return sorted(
+            wanted,
+            key=lambda i: (
+                -(title_first and self.chunks[i].start == starts[self.chunks[i].source]),
+                -fused.get(i, 0.0),
+                -lex[i],
+                i,
+            ),
+        )
+
+    def _unnamed(self, query: str, named: set[str]) -> str:
+        """The question without the words that only name its document ("MPL", "2.0"): the document
+        is chosen already, and a sentence that merely names it is no answer."""
+        if not named:
+            return query
+        own = set().union(*(ws | ns for src, (ws, ns) in self.names.items() if src in named))
+        others = set().union(*(ws for src, (ws, _) in self.names.items() if src not in named))
+        drop = (own - others) | set().union(*(self.names[src][1] for src in named))
+        kept = " ".join(w for w in query.split() if not name_words(w) & drop)
+        return kept if tokens(kept) else query
+
     def evidence(self, query: str, hits: list[Hit], n: int) -> list[Evidence]:
-        """Rank the sentences inside ``hits`` against ``query``; best ``n`` first. Sentences of a
-        section the question names by number rank first in one more ranking, its heading first."""
+        """Rank the sentences inside ``hits`` against ``query``; best ``n`` first.
+
+        Words that only name a document do not count lexically; one more ranking puts first the
+        sentences of a section the question names (its heading first), or, for a date or version
+        of a named document, its title."""
         inside = [
             i
             for i, s in enumerate(self.sentences)
@@ -179,7 +212,8 @@ class Retriever:
         ]
         if not inside:
             return []
-        lex_all = self.sent_bm25.scores(query)
+        named = self.named(query)
+        lex_all = self.sent_bm25.scores(self._unnamed(query, named))
         lex = {i: lex_all[i] for i in inside}
         cos: dict[int, float] = {i: 0.0 for i in inside}
         rankings, weights = [], []
@@ -192,20 +226,30 @@ class Retriever:
         if self.mode in ("bm25", "hybrid"):
             rankings.append([i for i in sorted(inside, key=lambda i: -lex[i]) if lex[i] > 0])
             weights.append(1.0)
-        refs = set(SECTION_REF.findall(query))
-        named = self.named(query)
-        if refs and self.structure_weight:
-            rankings.append(
-                [
-                    i
-                    for i in inside
-                    if refs & section_numbers(self.sentences[i].section)
-                    and (not named or self.sentences[i].source in named)
-                ]
-            )
+        lead = self._named_sentences(query, named, inside)
+        if lead and self.structure_weight:
+            rankings.append(lead)
             weights.append(self.structure_weight)
         fused = rrf(rankings, weights)[:n]
         return [Evidence(self.sentences[i], s, cos[i], lex[i]) for i, s in fused]
+
+    def _named_sentences(self, query: str, named: set[str], inside: list[int]) -> list[int]:
+        refs = section_refs(query)
+        sents = self.sentences
+        if refs:
+            return [
+                i
+                for i in inside
+                if refs & section_numbers(sents[i].section) and (not named or sents[i].source in named)
+            ]
+        if named and TITLE_ASK.search(query):
+            firsts = {
+                src: min(i for i in inside if sents[i].source == src)
+                for src in named
+                if any(sents[i].source == src for i in inside)
+            }
+            return [i for i in firsts.values() if not sents[i].section]
+        return []
 
     # ---- the model's context ------------------------------------------------------------------
     def context(self, evidence: list[Evidence], budget_chars: int) -> list[Span]:

@@ -309,8 +309,10 @@ def _by_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 # ---- names: how a question can name a document or a section ----------------------------------
-SECTION_REF = re.compile(r"(?:\bsections?|§+|\bclauses?|\barticles?|\bparagraphs?|\bchapters?|\bparts?)\s*(\d{1,3}(?:\.\d{1,3})*)", re.I)  # fmt: skip
-LABEL_NUMBER = re.compile(r"\(?(?:(?:section|article|chapter|part|clause)\s+)?(\d{1,3}(?:\.\d{1,3})*)", re.I)
+SECTION_REF = re.compile(r"(?:\b(section|clause|paragraph|article|chapter|part)s?|(§)+)\s*(\d{1,3}(?:\.\d{1,3})*)", re.I)  # fmt: skip
+LABEL_NUMBER = re.compile(r"\(?(?:(section|article|chapter|part|clause)\s+)?(\d{1,3}(?:\.\d{1,3})*)", re.I)
+_KIND = {"clause": "section", "paragraph": "section", "§": "section", "": "section"}  # words for one kind of part
+TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright)\b", re.I)  # fmt: skip
 _VERSION = re.compile(r"\b(?:version|v)\s*(\d+(?:\.\d+)*)", re.I)
 _ALNUM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NOT_NAMES = {"version", "readme", "txt", "md"}
@@ -355,6 +357,31 @@ def name_terms(title: str, source: str) -> tuple[frozenset[str], frozenset[str]]
     return frozenset(words - set(tokens("version"))), frozenset(numbers)
 
 
-def section_numbers(path: tuple[str, ...]) -> set[str]:
-    """Numbers of the sections on a path ("2. Grants" -> "2", "Section 3.1" -> "3.1")."""
-    return {m.group(1) for label in path if (m := LABEL_NUMBER.match(label))}
+def section_numbers(path: tuple[str, ...]) -> set[tuple[str, str]]:
+    """(kind, number) of the sections on a path: "2. Grants" and "Section 2" are ("section", "2"),
+    "Article 3" is ("article", "3").
+
+    >>> sorted(section_numbers(("Article 3", "3.1. Scope")))
+    [('article', '3'), ('section', '3.1')]
+    """
+    out = set()
+    for label in path:
+        m = LABEL_NUMBER.match(label)
+        if m:
+            kind = (m.group(1) or "").lower()
+            out.add((_KIND.get(kind, kind), m.group(2)))
+    return out
+
+
+def section_refs(question: str) -> set[tuple[str, str]]:
+    """The sections a question names: "section 4", "§ 2.1", "clause 3" -> ("section", n);
+    "article 11" -> ("article", "11").
+
+    >>> sorted(section_refs("Does section 4 or article 11 or § 2.1 apply?"))
+    [('article', '11'), ('section', '2.1'), ('section', '4')]
+    """
+    out = set()
+    for word, para, number in SECTION_REF.findall(question):
+        kind = (word or para).lower()
+        out.add((_KIND.get(kind, kind), number))
+    return out

@@ -154,3 +154,19 @@ def test_render_names_documents_and_collapses_wraps(two):
     block = render(r.context([], 10_000))
     assert "(BAR LICENSE Version 2, 3 May 2001 — docs/qux-terms.txt)" in block
     assert "[1] FOO LICENSE Version 1, 1 January 1999\n" in block  # the wrapped title on one line
+
+
+def test_loaded_chunks_get_the_headers_chunking_gave_them(two):
+    from qa.chunking import chunk_document
+    from qa.documents import read_document
+
+    settings, embedder = two
+    r = _retriever(settings, embedder)
+    made = [
+        c
+        for p in sorted((settings.root / "docs").iterdir())
+        for c in chunk_document(read_document(p, settings.root), 200, 0)
+    ]
+    assert [(c.id, c.header) for c in r.chunks] == [
+        (c.id, c.header) for c in sorted(made, key=lambda c: (c.source, c.start))
+    ]
