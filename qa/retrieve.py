@@ -259,12 +259,13 @@ class Retriever:
         distance 1, 2, ... in its document, then every other sentence in document order. The
         block is built the same way for every corpus size: one that fits whole comes out whole
         (a stable prefix a model server can cache), one a character larger loses only a sentence
-        or so - no cliff. ``len(text) + 1`` per sentence counts against the budget.
+        or so - no cliff. The sentences' characters and one separator between each two count
+        against the budget, so a corpus of ``budget_chars`` or fewer characters always fits.
         """
         chosen: set[int] = set()
         used = 0
         for i in self._priority(evidence):
-            cost = len(self.sentences[i].text) + 1
+            cost = len(self.sentences[i].text) + (1 if chosen else 0)  # one separator between sentences
             if i not in chosen and used + cost <= budget_chars:
                 chosen.add(i)
                 used += cost

@@ -122,18 +122,29 @@ def test_reindex_with_headers_adds_nothing(two):
     assert report.added == 0 and report.unchanged > 0
 
 
+def _size(spans) -> int:
+    return sum(len(s.text) for s in spans) + len(spans) - 1
+
+
+def test_a_corpus_that_fits_goes_whole(make_answerer):
+    r = make_answerer().retriever  # the seed: under 6,000 characters
+    assert r.corpus_chars <= 6000
+    assert r.context([], 6000) == r.sentences == r.context([], r.corpus_chars)
+
+
 def _ev(r, i: int) -> Evidence:
     return Evidence(r.sentences[i], 1.0, 0.5, 1.0)
 
 
 def test_context_is_whole_corpus_when_it_fits_and_bounded_otherwise(two):
     r = _retriever(*two)
-    total = sum(len(s.text) + 1 for s in r.sentences)
+    total = _size(r.sentences)
+    assert total <= r.corpus_chars
     pick = next(i for i, s in enumerate(r.sentences) if "patent licence" in s.text)
     assert r.context([_ev(r, pick)], total) == r.sentences  # fits: all of it, in document order
     assert r.context([], total) == r.sentences  # the same block without evidence: a stable prefix
     small = r.context([_ev(r, pick)], 150)
-    assert r.sentences[pick] in small and sum(len(s.text) + 1 for s in small) <= 150
+    assert r.sentences[pick] in small and _size(small) <= 150
     assert any(s.text == "3. Patents." for s in small)  # its section heading comes along
     order = [r.sentences.index(s) for s in small]
     assert order == sorted(order)
@@ -141,10 +152,10 @@ def test_context_is_whole_corpus_when_it_fits_and_bounded_otherwise(two):
 
 def test_context_has_no_cliff_at_the_budget(two):
     r = _retriever(*two)
-    total = sum(len(s.text) + 1 for s in r.sentences)
+    total = _size(r.sentences)
     longest = max(len(s.text) + 1 for s in r.sentences)
     pick = [_ev(r, 5), _ev(r, 20)]
-    sizes = [sum(len(s.text) + 1 for s in r.context(pick, b)) for b in range(total - 300, total + 2)]
+    sizes = [_size(r.context(pick, b)) for b in range(total - 300, total + 2)]
     assert all(b - longest < size <= b for b, size in zip(range(total - 300, total + 2), sizes, strict=True))
     assert sizes == sorted(sizes)  # one character more never shows less
 
