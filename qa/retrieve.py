@@ -164,8 +164,8 @@ class Retriever:
 
     def _named_chunks(self, query: str, fused: dict[int, float], lex: list[float]) -> list[int]:
         """Chunks of the documents and sections the question names: a named section's in document
-        order (its heading first), a named document's in fused order (its title first when the
-        question asks for a date or version)."""
+        order (its heading first); for a date or version of a named document, its first chunk (the
+        title block); else a named document's chunks in fused order."""
         named, refs = self.named(query), section_refs(query)
         if not named and not refs:
             return []
@@ -176,17 +176,10 @@ class Retriever:
         ]
         if refs:
             return wanted
-        title_first = bool(TITLE_ASK.search(query))
-        starts = {src: min(c.start for c in self.chunks if c.source == src) for src in named}
-        return sorted(
-            wanted,
-            key=lambda i: (
-                -(title_first and self.chunks[i].start == starts[self.chunks[i].source]),
-                -fused.get(i, 0.0),
-                -lex[i],
-                i,
-            ),
-        )
+        if TITLE_ASK.search(query):
+            firsts = (min((i for i in wanted if self.chunks[i].source == src), default=-1) for src in sorted(named))
+            return [i for i in firsts if i >= 0]
+        return sorted(wanted, key=lambda i: (-fused.get(i, 0.0), -lex[i], i))
 
     def _unnamed(self, query: str, named: set[str]) -> str:
         """The question without the words that only name its document ("MPL", "2.0"): the document

@@ -181,3 +181,17 @@ def test_loaded_chunks_get_the_headers_chunking_gave_them(two):
     assert [(c.id, c.header) for c in r.chunks] == [
         (c.id, c.header) for c in sorted(made, key=lambda c: (c.source, c.start))
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        ("When was the Bar Licence published?", "3 May 2001"),
+        ("Which version of the foo license is this?", "1 January 1999"),
+    ],
+)
+def test_date_or_version_of_a_named_document_comes_from_its_title(two, question, date):
+    r = _retriever(*two)
+    hits = r.retrieve(question)
+    assert date in hits[0].chunk.text
+    assert date in r.evidence(question, hits, 4)[0].span.text
