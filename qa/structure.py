@@ -168,8 +168,7 @@ def _classify(text: str, lines: list[tuple[int, int]], idx: list[int], numbered:
         if all(SUBTITLE.search(t) or (_heading_style(t) or (0,))[0] == RANK_CAPS for t in rest) and len(rest) <= 2:
             return [Block(start, end, "heading", style[0], style[1])]
         if NUMBERED.match(texts[0]) and _indent(rest[0]) > _indent(texts[0]):  # '1.1. "Term"' over its text
-            head_end = lines[idx[0]][1]
-            return [Block(start, head_end, "heading", *style), Block(lines[idx[1]][0], end, "text")]
+            return [Block(start, end, "text", style[0], style[1], True)]  # one section, term and text together
     return [_text_block(text, start, end, numbered)]
 
 

@@ -145,7 +145,7 @@ def test_real_apache_and_mpl_sections():
     clause = next(s for t, s in apache.items() if t.startswith("(b) You must cause any modified files"))
     assert clause.section[-2:] == ("4. Redistribution.", "(b)")
     mpl = _by_text(_doc(DOCS / "mpl-2.0.txt"))
-    means = next(s for t, s in mpl.items() if t.startswith("means each individual or legal entity"))
+    means = next(s for t, s in mpl.items() if t.startswith('1.1. "Contributor" means each individual or legal'))
     assert means.section == ("1. Definitions", '1.1. "Contributor"')
     assert means.title == "Mozilla Public License Version 2.0"
 
