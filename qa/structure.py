@@ -215,15 +215,25 @@ def outline(doc: Document) -> Outline:
         if b.kind == "text" and len(text[b.start : b.end]) > 200:
             break
     title = title or doc.metadata.get("title", "") or file_title(doc.source)
-    stack: list[tuple[int, str]] = []
+    return Outline(title, tuple(blocks), _paths(blocks, first))
+
+
+def _paths(blocks: list[Block], first: int | None) -> tuple[tuple[str, ...], ...]:
+    """Section paths: a heading closes the open sections of its rank or deeper. A numbered
+    section also closes an unnumbered heading that had text of its own ("Preamble" and then
+    "1. Definitions" are siblings; "TERMS AND CONDITIONS" straight over "0. Definitions" a parent)."""
+    stack: list[list] = []  # [rank, label, numbered, had_text]
     paths = []
     for i, b in enumerate(blocks):
         if i != first and (b.kind == "heading" or b.opens):
-            while stack and stack[-1][0] >= b.rank:
+            numbered = bool(NUMBERED.match(b.label) or CLAUSE.match(b.label))
+            while stack and (stack[-1][0] >= b.rank or (numbered and not stack[-1][2] and stack[-1][3])):
                 stack.pop()
-            stack.append((b.rank, flat(b.label)))
-        paths.append(tuple(label for _, label in stack))
-    return Outline(title, tuple(blocks), tuple(paths))
+            stack.append([b.rank, flat(b.label), numbered, False])
+        elif stack and b.kind != "heading":
+            stack[-1][3] = True
+        paths.append(tuple(entry[1] for entry in stack))
+    return tuple(paths)
 
 
 def _title_of(raw: str, block: Block) -> str:
