@@ -34,7 +34,8 @@ a regular file (FIFOs, devices and sockets are never opened; symlinks to files a
 skipped file that was indexed before keeps its old chunks.
 
 A killed run never damages the index: the new version is built beside the live one and swapped in
-at the end. What a killed run leaves behind is deleted by the next `qa index` or `qa remove`.
+at the end. What a killed run leaves behind (a version that is not the live one and whose builder
+process has exited, or that is over a day old) is deleted by the next `qa index` or `qa remove`.
 
 exit status:
   0  every file indexed (or already up to date)

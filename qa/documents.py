@@ -108,12 +108,12 @@ def sentences(doc: Document) -> list[Span]:
 
 
 def source_name(path: Path, root: Path) -> str:
-    """The name a file is indexed under: relative to ``root`` when inside it, else absolute.
+    """The name a file or folder is indexed under: relative to ``root`` when inside it, else absolute.
 
-    Only the folder is resolved, so a symlink is named by the link, not by its target.
+    A file's folder is resolved but not the file, so a symlink is named by the link, not its target.
     """
     path = path.absolute()
-    path = path.parent.resolve() / path.name if path.name not in ("", ".", "..") else path.resolve()
+    path = path.resolve() if path.is_dir() or path.name in ("", "..") else path.parent.resolve() / path.name
     try:
         return path.relative_to(root.resolve()).as_posix()
     except ValueError:

@@ -11,8 +11,8 @@ the one the pointer names (read again just before deleting) and no live build is
 
 - built by this process: an orphan unless a build in this process is writing it now;
 - built by another process on this host: an orphan once that process has exited;
-- built on another host, or by a process whose id may have been reused: an orphan once it is
-  older than ``STALE_AFTER_S`` (a day);
+- built on another host, or by a process still running a day later (its id may have been
+  reused): an orphan once it is older than ``STALE_AFTER_S``;
 - no builder recorded (an index written by an older version): an orphan when it was started
   before the current run began.
 

@@ -211,6 +211,14 @@ def test_symlink_to_a_file_is_indexed_under_its_own_name(settings, embedder, pro
     (project / "docs" / "link.txt").symlink_to(project / "elsewhere" / "real.txt")
     report, problems = index_documents(settings, [project / "docs"], embedder=embedder)
     assert problems == [] and report.changed_sources == ("docs/link.txt",)
+    (project / "linked").symlink_to(project / "elsewhere")  # a linked folder: named by its target
+    index_documents(settings, [project / "linked"], embedder=embedder)
+    assert set(_state(settings, embedder)[0]) == {"docs/link.txt", "elsewhere/real.txt"}
+    _write(project / "elsewhere", {"new.txt": "New text."})
+    (project / "elsewhere" / "real.txt").unlink()  # the link in docs/ now dangles: a problem, kept
+    report, problems = index_documents(settings, [project / "linked", project / "docs"], embedder=embedder)
+    assert report.removed_sources == ("elsewhere/real.txt",) and "docs/link.txt" in problems[0]
+    assert set(_state(settings, embedder)[0]) == {"docs/link.txt", "elsewhere/new.txt"}
 
 
 def test_second_folder_keeps_the_first(indexed, embedder, project: Path):
