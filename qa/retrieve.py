@@ -25,6 +25,7 @@ from qa.text import BM25, STOPWORDS, numbers_in, rrf, tokens, words
 
 log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
+NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ class Retriever:
         if not scores:
             return set()
         best = max(scores.values())
-        top = {s for s, v in scores.items() if v >= best - 1e-9}
+        top = {s for s, v in scores.items() if v >= NAMED_SHARE * best}  # "GPLv3 and MPL 2.0": both
         return top if len(top) < len(self.names) else set()
 
     def common_words(self, n: int) -> list[str]:

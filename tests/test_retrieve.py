@@ -195,3 +195,18 @@ def test_date_or_version_of_a_named_document_comes_from_its_title(two, question,
     hits = r.retrieve(question)
     assert date in hits[0].chunk.text
     assert date in r.evidence(question, hits, 4)[0].span.text
+
+
+def test_a_question_naming_two_documents_names_both(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "foo-license.txt").write_text(FOO_1, encoding="utf-8")
+    (tmp_path / "docs" / "bar-license.txt").write_text(BAR, encoding="utf-8")
+    (tmp_path / "docs" / "zed.md").write_text("# Zed Notes\n\nZed copies nothing.\n", encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=200, chunk_overlap=0)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    r = _retriever(settings, FakeEmbedder())
+    both = {"docs/foo-license.txt", "docs/bar-license.txt"}
+    assert r.named("How long do rights last under the Foo licence and under the Bar licence?") == both
+    assert r.named("What does the Zed note say?") == {"docs/zed.md"}
+    hits = r.retrieve("When do my rights end under the Foo licence and the Bar licence?", 6)
+    assert {h.chunk.source for h in hits[:2]} == both
