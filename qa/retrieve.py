@@ -155,18 +155,18 @@ class Retriever:
             rankings.append([i for i in sorted(range(len(lex)), key=lambda i: -lex[i])[:POOL] if lex[i] > 0])
             weights.append(1.0)
         fused = dict(rrf(rankings, weights))
-        wanted = self._named_chunks(query, fused, lex)
-        if wanted and self.structure_weight:
-            rankings.append(wanted[:POOL])
-            weights.append(self.structure_weight)
+        extra = self._named_chunks(query, fused, lex) if self.structure_weight else []
+        if extra:
+            rankings += [r[:POOL] for r in extra]
+            weights += [self.structure_weight] * len(extra)
             fused = dict(rrf(rankings, weights))
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [Hit(self.chunks[i], s, r) for r, (i, s) in enumerate(best)]
 
-    def _named_chunks(self, query: str, fused: dict[int, float], lex: list[float]) -> list[int]:
-        """Chunks of the documents and sections the question names: a named section's in document
-        order (its heading first); for a date or version of a named document, its first chunk (the
-        title block); else a named document's chunks in fused order."""
+    def _named_chunks(self, query: str, fused: dict[int, float], lex: list[float]) -> list[list[int]]:
+        """Rankings of the chunks of the documents and sections the question names, in fused order,
+        plus one of their heads: the first chunk of a named section (its heading) or, for a date or
+        version of a named document, of that document (its title block)."""
         named, refs = self.named(query), section_refs(query)
         if not named and not refs:
             return []
@@ -175,12 +175,19 @@ class Retriever:
             for i, c in enumerate(self.chunks)
             if (not named or c.source in named) and (not refs or refs & self.chunk_sections[i])
         ]
+        wanted.sort(key=lambda i: (-fused.get(i, 0.0), -lex[i], i))
         if refs:
-            return wanted
+            heads = [i for i in wanted if i == 0 or not self._continues(i, refs)]
+            return [wanted, sorted(heads)]
         if TITLE_ASK.search(query):
             firsts = (min((i for i in wanted if self.chunks[i].source == src), default=-1) for src in sorted(named))
-            return [i for i in firsts if i >= 0]
-        return sorted(wanted, key=lambda i: (-fused.get(i, 0.0), -lex[i], i))
+            return [wanted, [i for i in firsts if i >= 0]]
+        return [wanted]
+
+    def _continues(self, i: int, refs: set[tuple[str, str]]) -> bool:
+        """Chunk ``i - 1`` is in the same document and already in one of the sections ``refs``."""
+        before = self.chunks[i - 1]
+        return before.source == self.chunks[i].source and bool(refs & self.chunk_sections[i - 1])
 
     def _unnamed(self, query: str, named: set[str]) -> str:
         """The question without the words that only name its document ("MPL", "2.0"): the document
