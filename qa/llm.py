@@ -2,14 +2,16 @@
 
 - ``OpenAICompatible``: any OpenAI-compatible server (vLLM, llama.cpp, Ollama, OpenAI) through
   LangChain's ``ChatOpenAI``.
-- ``Embedded``: llama.cpp's server started in-process by ``xllamacpp`` on a loopback port, then
-  the same ``ChatOpenAI`` code path. No network, no API key.
+- ``Embedded``: llama.cpp's server started in-process by ``xllamacpp`` on a loopback port, with
+  an API key made at start, then the same ``ChatOpenAI`` code path. No network.
+- ``GuardedBackend``: the bounded queue the server puts in front of either (429 when full).
 Tests register a fake backend in conftest.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -47,6 +49,7 @@ class OpenAICompatible(ChatBackend):
 
         self.name = model
         self.base_url = base_url
+        self.timeout = timeout
         self._chat = ChatOpenAI(
             base_url=base_url,
             model=model,
@@ -54,31 +57,43 @@ class OpenAICompatible(ChatBackend):
             temperature=0,
             timeout=timeout,
             max_retries=0,
+            stream_usage=True,  # the last chunk reports prompt and completion tokens
         )
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """Yield the reply; errors become LLMUnavailable in plain words (details in the log only:
+        the message reaches HTTP clients, which must not learn internal URLs)."""
         import openai
 
-        self.tokens_generated = 0
+        self.tokens_generated = self.prompt_tokens = 0
         lc = [(m["role"], m["content"]) for m in messages]
         try:
             for piece in self._chat.stream(lc, max_tokens=max_tokens):
+                usage = getattr(piece, "usage_metadata", None)
+                if usage:
+                    self.prompt_tokens = int(usage.get("input_tokens") or 0)
                 text = piece.content if isinstance(piece.content, str) else ""
                 if text:
                     self.tokens_generated += 1
                     yield text
         except openai.APITimeoutError as exc:
-            raise LLMUnavailable(f"the model at {self.base_url} timed out; try again or raise QA_LLM_TIMEOUT") from exc
-        except openai.APIConnectionError as exc:
-            raise LLMUnavailable(f"cannot reach the model at {self.base_url}; is the server running?") from exc
-        except openai.APIStatusError as exc:
+            log.warning("model at %s timed out: %s", self.base_url, exc)
             raise LLMUnavailable(
-                f"the model at {self.base_url} answered HTTP {exc.status_code}: {exc.message}"
+                f"the language model timed out after {self.timeout:.0f} s; try again or raise QA_LLM_TIMEOUT"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            log.warning("cannot reach the model at %s: %s", self.base_url, exc)
+            raise LLMUnavailable("cannot reach the language model server; is it running (QA_LLM_BASE_URL)?") from exc
+        except openai.APIStatusError as exc:
+            log.warning("model at %s answered HTTP %s: %s", self.base_url, exc.status_code, exc.message)
+            raise LLMUnavailable(
+                f"the language model server answered HTTP {exc.status_code}; see the server's log"
             ) from exc
 
 
 class Embedded(ChatBackend):
-    """A GGUF model served in-process by llama.cpp (xllamacpp); one request at a time."""
+    """A GGUF model served in-process by llama.cpp (xllamacpp) on a loopback port that only this
+    process can use (an API key made at start); one request at a time."""
 
     def __init__(self, gguf: Path, n_ctx: int = 4096, threads: int = 2, timeout: float = 120.0) -> None:
         try:
@@ -86,6 +101,7 @@ class Embedded(ChatBackend):
         except ImportError as exc:
             raise ModelError("xllamacpp is not installed: run `make install`") from exc
         t0 = time.perf_counter()
+        key = secrets.token_urlsafe(32)
         p = xlc.CommonParams()
         p.model.path = str(gguf)
         p.n_ctx = n_ctx
@@ -93,20 +109,29 @@ class Embedded(ChatBackend):
         p.cpuparams_batch.n_threads = threads
         p.n_parallel = 1
         p.verbosity = -1
+        p.api_keys = [key]  # other local users and web pages cannot use the port
         try:
             self._server = xlc.Server(p)
         except Exception as exc:
-            raise ModelError(f"llama.cpp could not load {gguf} ({exc}); delete it and run again") from exc
+            log.warning("llama.cpp could not load %s: %s", gguf, exc)
+            raise ModelError(f"llama.cpp could not load the model {Path(gguf).name}; delete it and run again") from exc
         self.name = Path(gguf).stem
+        self.timeout = timeout
         self.base_url = self._server.listening_address + "/v1"
-        self._remote = OpenAICompatible(self.base_url, "local", None, timeout)
+        self._remote = OpenAICompatible(self.base_url, "local", key, timeout)
         self._lock = threading.Lock()
         log.info("model %s loaded in %.1f s, serving on %s", self.name, time.perf_counter() - t0, self.base_url)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        with self._lock:
+        """One call at a time; the lock is released however the stream ends (exhausted, closed by
+        a client that went away, or raising), and a waiter gives up after the timeout."""
+        if not self._lock.acquire(timeout=self.timeout):
+            raise LLMUnavailable(f"the model stayed busy for {self.timeout:.0f} s; try again")
+        try:
             yield from self._remote.stream(messages, max_tokens)
-            self.tokens_generated = self._remote.tokens_generated
+            self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         self._server = None
