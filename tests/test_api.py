@@ -220,3 +220,22 @@ def test_ui_is_served_at_root(indexed, make_answerer):
         assert r.status_code == 200 and "<html" in r.text.lower()
         assert c.get("/docs").status_code == 200
         assert "/api/answer" in c.get("/openapi.json").json()["paths"]
+
+
+def test_errors_and_sources_carry_no_internal_urls_or_absolute_paths(indexed, make_answerer, embedder, tmp_path):
+    from qa.pipeline import index_documents
+
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "memo.txt").write_text("The memo says the budget is 42 tenge.", encoding="utf-8")
+    index_documents(indexed, paths=[indexed.default_docs, outside], embedder=embedder)
+    leak = LLMUnavailable("cannot reach http://127.0.0.1:5123/v1 (model /root/models/secret.gguf)")
+    with TestClient(create_app(indexed, answerer=make_answerer(FakeChat(leak)), ui=False)) as c:
+        listing = c.get("/api/sources").json()
+        assert sorted(s["source"] for s in listing) == sorted(
+            [f"{outside.name}/memo.txt", "seeds/000_c28c5033849fa43c.txt"]
+        )
+        r = c.post("/api/answer", json={"question": IDLE_Q})
+        assert r.status_code == 503
+        assert "http" not in r.json()["error"] and "/root" not in r.json()["error"], r.json()
+        assert "secret.gguf" in r.json()["error"]

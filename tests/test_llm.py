@@ -168,3 +168,24 @@ def test_model_errors_name_no_url():
     with pytest.raises(LLMUnavailable) as err:
         backend.complete([{"role": "user", "content": "hi"}], 5)
     assert "http" not in str(err.value) and "127.0.0.1" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_embedded_server_port_needs_its_key():
+    """The loopback llama.cpp port answers only this process."""
+    import httpx
+
+    from qa.models import gguf_path
+
+    backend = Embedded(gguf_path("qwen", Settings().cache_path), n_ctx=512, threads=2, timeout=120)
+    try:
+        r = httpx.post(
+            backend.base_url + "/chat/completions",
+            json={"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2},
+            timeout=30,
+        )
+        assert r.status_code == 401
+        assert backend.complete([{"role": "user", "content": "Say hi."}], 4)
+        assert backend.prompt_tokens > 0  # the server's own count, not an estimate
+    finally:
+        backend.close()
