@@ -239,3 +239,67 @@ def test_errors_and_sources_carry_no_internal_urls_or_absolute_paths(indexed, ma
         assert r.status_code == 503
         assert "http" not in r.json()["error"] and "/root" not in r.json()["error"], r.json()
         assert "secret.gguf" in r.json()["error"]
+
+
+USER = {"role": "user", "content": IDLE_Q}
+
+
+@pytest.mark.parametrize(
+    ("extra", "param"),
+    [
+        ({"messages": [{"role": "user", "content": [{"type": "text", "text": 123}]}]}, "messages"),
+        ({"messages": [{"role": "user", "content": [{"type": "text", "text": None}]}]}, "messages"),
+        ({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}]}, "messages"),
+        ({"messages": [{"role": "robot", "content": "hi"}]}, "messages"),
+        ({"n": 2}, "n"),
+        ({"max_tokens": 0}, "max_tokens"),
+        ({"max_tokens": "5"}, "max_tokens"),
+        ({"temperature": "hot"}, "temperature"),
+        ({"temperature": 3}, "temperature"),
+        ({"stream": "yes"}, "stream"),
+        ({"model": 5}, "model"),
+        ({"messages": [{"role": "system", "content": "be brief"}]}, "messages"),
+    ],
+)
+def test_bad_openai_requests_are_openai_shaped_400s(client, extra, param):
+    r = client.post("/v1/chat/completions", json={"messages": [USER], **extra})
+    assert r.status_code == 400, r.text
+    err = r.json()["error"]
+    assert err["type"] == "invalid_request_error" and err["param"].startswith(param) and err["message"]
+
+
+def test_history_limits(client):
+    s = client.app.state.qa.settings
+    turns = [{"role": "user", "content": "x"}] * (s.max_history_messages + 1)
+    r = client.post("/api/answer", json={"question": IDLE_Q, "history": turns})
+    assert r.status_code == 422 and "QA_MAX_HISTORY_MESSAGES" in r.json()["error"]
+    big = [{"role": "user", "content": "x" * (s.max_history_chars + 1)}]
+    r = client.post("/api/answer/stream", json={"question": IDLE_Q, "history": big})
+    assert r.status_code == 422 and "QA_MAX_HISTORY_CHARS" in r.json()["error"]
+    r = client.post("/v1/chat/completions", json={"messages": [*turns, USER]})
+    assert r.status_code == 400 and "QA_MAX_HISTORY_MESSAGES" in r.json()["error"]["message"]
+
+
+def test_openapi_documents_what_the_server_does(client):
+    spec = client.get("/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"http", "apiKey"}
+    stream = spec["paths"]["/api/answer/stream"]["post"]["responses"]
+    assert "text/event-stream" in stream["200"]["content"] and {"401", "422", "429", "503"} <= set(stream)
+    assert "503" in spec["paths"]["/api/health"]["get"]["responses"]
+    request = spec["components"]["schemas"]["AnswerRequest"]["properties"]["question"]
+    assert request["minLength"] == 1
+    roles = spec["components"]["schemas"]["ChatMessage"]["properties"]["role"]["enum"]
+    assert sorted(roles) == ["assistant", "system", "user"]
+    assert "exclusive" in spec["components"]["schemas"]["CitationOut"]["properties"]["end"]["description"]
+    chat = spec["paths"]["/v1/chat/completions"]["post"]["responses"]
+    assert {"400", "404", "429"} <= set(chat) and "text/event-stream" in chat["200"]["content"]
+
+
+def test_404_anywhere_is_an_error_json(indexed, make_answerer):
+    with TestClient(create_app(indexed, answerer=make_answerer(FakeChat(scripted)), ui=True)) as c:
+        for path in ("/nope", "/api/nope", "/v1/nope", "/gradio_api/nope"):
+            r = c.get(path)
+            assert r.status_code == 404, path
+            body = r.json()
+            assert "error" in body and "detail" not in body, (path, body)

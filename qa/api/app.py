@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from qa.answer import Answerer
 from qa.api.deps import State
-from qa.api.errors import install_handlers
+from qa.api.errors import ErrorBodies, install_handlers
 from qa.api.routes import answer, health, openai, sources
 from qa.errors import IndexMissing, QAError
 from qa.llm import GuardedBackend
@@ -98,6 +98,7 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
         from qa.ui import mount_ui
 
         app = mount_ui(app, lambda: state.answerer, settings)
+    app.add_middleware(ErrorBodies)
     return app
 
 

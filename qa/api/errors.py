@@ -8,6 +8,7 @@ their usual exceptions. Messages never carry internal URLs or absolute paths.
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import re
@@ -58,6 +59,45 @@ def error_response(request: Request, status: int, message: str, headers=None, pa
 
 def retry_after(exc: Overloaded) -> dict[str, str]:
     return {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+
+
+class ErrorBodies:
+    """ASGI middleware: a JSON 404/405 from anywhere (Gradio's mounted app answers ``{"detail"}``)
+    becomes ``{"error": ...}`` like every other error of the server."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        held: dict = {}
+
+        async def rewrite(message) -> None:
+            if message["type"] == "http.response.start" and message["status"] in (404, 405):
+                ctype = dict(message.get("headers", [])).get(b"content-type", b"")
+                if ctype.startswith(b"application/json"):
+                    held["start"], held["body"] = message, b""
+                    return
+            if "start" not in held or message["type"] != "http.response.body":
+                return await send(message)
+            held["body"] += message.get("body", b"")
+            if not message.get("more_body"):
+                await _send_rewritten(send, held["start"], held["body"])
+
+        await self.app(scope, receive, rewrite)
+
+
+async def _send_rewritten(send, start: dict, body: bytes) -> None:
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and "detail" in data and "error" not in data:
+        body = json.dumps({"error": str(data["detail"])}).encode()
+    headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+    await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def install_handlers(app: FastAPI) -> None:

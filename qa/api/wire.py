@@ -182,3 +182,13 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = "list"
     data: list[ModelCard]
+
+
+def sse_schema(events: list[str] | None, about: str) -> dict:
+    """The OpenAPI (3.1) schema of one server-sent event of a ``text/event-stream`` response."""
+    event = {"type": "string", "description": "the event type"} | ({"enum": events} if events else {})
+    return {
+        "type": "object",
+        "required": ["data"],
+        "properties": {"event": event, "data": {"type": "string", "description": about}},
+    }

@@ -12,7 +12,7 @@ from qa.api.checks import admit, check_history
 from qa.api.deps import AnswererDep, require_key, settings
 from qa.api.errors import public_message
 from qa.api.streaming import SSE_HEADERS, in_threads, sse
-from qa.api.wire import AnswerOut, AnswerRequest, ErrorOut
+from qa.api.wire import AnswerOut, AnswerRequest, ErrorOut, sse_schema
 from qa.errors import Overloaded, QAError, check_question
 from qa.events import Stage
 from qa.llm import CALL, Call
@@ -20,6 +20,7 @@ from qa.llm import CALL, Call
 router = APIRouter(tags=["answer"], dependencies=[Depends(require_key)])
 
 ERRORS = {
+    400: {"model": ErrorOut, "description": "the body is not UTF-8 JSON"},
     401: {"model": ErrorOut, "description": "QA_API_KEY is set and the request lacks it"},
     422: {"model": ErrorOut, "description": "bad input: the message says which field and why"},
     429: {"model": ErrorOut, "description": "too many requests wait for the model; see Retry-After"},
@@ -28,7 +29,14 @@ ERRORS = {
 SSE_DOC = {
     200: {
         "description": "server-sent events; see the operation's description for the event types",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {
+            "text/event-stream": {
+                "schema": sse_schema(
+                    ["stage", "token", "answer", "error"],
+                    'JSON: stage {"stage","detail","elapsed_ms"}, token {"text"}, answer (AnswerOut), error {"error","code"}',
+                )
+            }
+        },
     }
 }
 

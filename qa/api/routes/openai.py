@@ -17,7 +17,7 @@ from qa.api.deps import AnswererDep, require_key, settings, state
 from qa.api.errors import public_message
 from qa.api.openai_format import STARTED, Completion, extras, model_ids, question_and_history, resolve_model, usage
 from qa.api.streaming import SSE_HEADERS, in_threads
-from qa.api.wire import ChatCompletion, ModelCard, ModelList, OpenAIErrorOut, OpenAIRequest
+from qa.api.wire import ChatCompletion, ModelCard, ModelList, OpenAIErrorOut, OpenAIRequest, sse_schema
 from qa.errors import Overloaded, QAError, check_question
 from qa.events import Stage
 from qa.llm import CALL, Call
@@ -36,7 +36,11 @@ STREAM_DOC = {
         "description": "a chat.completion, or with `stream: true` server-sent `chat.completion.chunk` events: "
         "the role first, `: stage NAME` comments while the answer is found and checked, the checked content, "
         "the footnotes, a last chunk with finish_reason, citations and refused, then `data: [DONE]`",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "content": {
+            "text/event-stream": {
+                "schema": sse_schema(None, "JSON chat.completion.chunk, or an OpenAI error object, or [DONE]")
+            }
+        },
     }
 }
 
