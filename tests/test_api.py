@@ -96,6 +96,11 @@ def test_openai_compatible(client):
     content = "".join(c["choices"][0]["delta"].get("content", "") for c in chunks)
     assert content == body["choices"][0]["message"]["content"]
     assert chunks[-1]["citations"] == body["citations"]
+    assert content.endswith(
+        f'\n\n[1]: seeds/000_c28c5033849fa43c.txt:{body["citations"][0]["start"]}-{body["citations"][0]["end"]} "{IDLE_SENTENCE}"'
+    )
+    plain = client.post("/v1/chat/completions", json={"messages": msgs, "footnotes": False}).json()
+    assert plain["choices"][0]["message"]["content"] == "Three projects stand idle. [1]"
 
 
 def test_health_and_sources(client):
