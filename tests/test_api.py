@@ -308,3 +308,18 @@ def test_404_anywhere_is_an_error_json(indexed, make_answerer):
             assert r.status_code == 404, path
             body = r.json()
             assert "error" in body and "detail" not in body, (path, body)
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_api_docs_load_nothing_from_outside(indexed, make_answerer, page):
+    import re
+
+    with TestClient(create_app(indexed, answerer=make_answerer(FakeChat(scripted)), ui=True)) as c:
+        html = c.get(page)
+        assert html.status_code == 200
+        assert "http://" not in html.text and "https://" not in html.text and "//" not in html.text.replace("://", "")
+        urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*["']([^"']+)["']""", html.text)
+        assert len(urls) >= 3, urls  # script, style or favicon, and the schema
+        for url in urls:
+            assert url.startswith("/") and not url.startswith("//"), url
+            assert c.get(url).status_code == 200, url

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from qa.answer import Answerer
 from qa.api.deps import State
+from qa.api.docs import add_docs
 from qa.api.errors import ErrorBodies, install_handlers
 from qa.api.routes import answer, health, openai, sources
 from qa.errors import IndexMissing, QAError
@@ -89,11 +90,14 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan_for(state, answerer),
+        docs_url=None,  # served by add_docs, from local files
+        redoc_url=None,
     )
     app.state.qa = state
     install_handlers(app)
     for module in (health, answer, sources, openai):
         app.include_router(module.router)
+    add_docs(app)
     if ui:
         from qa.ui import mount_ui
 
