@@ -4,6 +4,8 @@ their usual exceptions. Messages never carry internal URLs or absolute paths.
 
 >>> public_message("cannot reach http://127.0.0.1:5123/v1 from /root/x/model.gguf")
 'cannot reach the model server from model.gguf'
+>>> public_message("/work/a/b.txt: not UTF-8; see GET /api/sources")
+'b.txt: not UTF-8; see GET /api/sources'
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from qa.errors import BadQuestion, Overloaded, QAError
 log = logging.getLogger(__name__)
 
 _URL = re.compile(r"\b(?:https?|wss?)://\S+?(?=[\s,;)'\"]|$)")
-_ABS_PATH = re.compile(r"(?<![\w.])/(?:[\w.+-]+/)+([\w.+-]+)")
+_ABS_PATH = re.compile(
+    r"(?<![\w.])(?:/(?:home|root|tmp|work|usr|opt|var|mnt|srv|media|private|Users|nix)|[A-Za-z]:\\)[\w.+/\\-]*?([\w.+-]+)(?=$|[\s,;:)'\"])"
+)
 _OPENAI_TYPES = {
     400: ("invalid_request_error", None),
     401: ("authentication_error", "invalid_api_key"),
