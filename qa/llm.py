@@ -144,6 +144,7 @@ class Call:
     the request (the translation too). A contextvar reaches the worker threads of a request."""
 
     cancel: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None  # time.monotonic() by which the whole request must be done
     prompt_tokens: int = 0
     completion_tokens: int = 0
     estimated: bool = False  # prompt_tokens estimated from characters (the backend reported none)
@@ -175,8 +176,10 @@ class GuardedBackend(ChatBackend):
         self._cond = threading.Condition()
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        deadline = time.monotonic() + self.timeout
         call = CALL.get()
+        deadline = time.monotonic() + self.timeout
+        if call is not None and call.deadline is not None:
+            deadline = min(deadline, call.deadline)  # a second call (translation first) shares the request's time
         self._enter(deadline, call)
         t0 = time.monotonic()
         try:

@@ -323,3 +323,24 @@ def test_api_docs_load_nothing_from_outside(indexed, make_answerer, page):
         for url in urls:
             assert url.startswith("/") and not url.startswith("//"), url
             assert c.get(url).status_code == 200, url
+
+
+def test_a_full_queue_is_a_429_with_retry_after_on_every_answering_route(indexed, make_answerer):
+    s = indexed.model_copy(update={"max_waiting": 0})
+    with TestClient(create_app(s, answerer=make_answerer(FakeChat(scripted)), ui=False)) as c:
+        backend = c.app.state.qa.answerer.backend
+        held = backend.stream([{"role": "user", "content": "hi"}], 5)
+        next(held)  # the model is busy and nobody may wait
+        try:
+            assert c.get("/api/health").json()["busy"] == 1
+            for path in ("/api/answer", "/api/answer/stream"):
+                r = c.post(path, json={"question": IDLE_Q})
+                assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+                assert "QA_MAX_WAITING" in r.json()["error"]
+            for stream in (False, True):
+                r = c.post("/v1/chat/completions", json={"messages": [USER], "stream": stream})
+                assert r.status_code == 429 and r.headers["retry-after"]
+                assert r.json()["error"]["type"] == "rate_limit_error"
+        finally:
+            held.close()
+        assert c.post("/api/answer", json={"question": IDLE_Q}).status_code == 200

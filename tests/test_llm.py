@@ -189,3 +189,18 @@ def test_embedded_server_port_needs_its_key():
         assert backend.prompt_tokens > 0  # the server's own count, not an estimate
     finally:
         backend.close()
+
+
+def test_guard_enforces_the_request_deadline_across_calls():
+    def slow(messages):
+        time.sleep(0.3)
+        return "one two"
+
+    g = GuardedBackend(FakeChat(slow), timeout=60)
+    token = CALL.set(Call(deadline=time.monotonic() + 0.2))  # the request's time, shared by its calls
+    try:
+        with pytest.raises(LLMUnavailable, match="took over"):
+            g.complete([{"role": "user", "content": "hi"}], 5)
+        assert g.busy == 0
+    finally:
+        CALL.reset(token)

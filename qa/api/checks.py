@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from qa.answer import Answerer
 from qa.errors import BadQuestion
-from qa.llm import GuardedBackend
+from qa.llm import Call, GuardedBackend
 from qa.settings import Settings
 
 
@@ -27,6 +29,11 @@ def check_history(history: list[dict[str, str]], settings: Settings) -> list[dic
             "(QA_MAX_HISTORY_CHARS): send only recent turns"
         )
     return history
+
+
+def new_call(settings: Settings) -> Call:
+    """The request's bookkeeping, with its deadline: QA_LLM_TIMEOUT from now for all model calls."""
+    return Call(deadline=time.monotonic() + settings.llm_timeout)
 
 
 def admit(answerer: Answerer) -> None:

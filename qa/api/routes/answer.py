@@ -8,14 +8,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import StreamingResponse
 
 from qa.answer import Answer
-from qa.api.checks import admit, check_history
+from qa.api.checks import admit, check_history, new_call
 from qa.api.deps import AnswererDep, require_key, settings
 from qa.api.errors import public_message
 from qa.api.streaming import SSE_HEADERS, in_threads, sse
 from qa.api.wire import AnswerOut, AnswerRequest, ErrorOut, sse_schema
 from qa.errors import Overloaded, QAError, check_question
 from qa.events import Stage
-from qa.llm import CALL, Call
+from qa.llm import CALL
 
 router = APIRouter(tags=["answer"], dependencies=[Depends(require_key)])
 
@@ -56,7 +56,7 @@ def _inputs(body: AnswerRequest, request: Request) -> tuple[str, list[dict[str, 
 def answer(body: AnswerRequest, request: Request, a: AnswererDep) -> dict:
     """Answer a question from the documents; every claim cites an exact character span."""
     q, history = _inputs(body, request)
-    CALL.set(Call())
+    CALL.set(new_call(settings(request)))
     return public_answer(a.answer(q, history))
 
 
@@ -69,7 +69,7 @@ async def answer_stream(body: AnswerRequest, request: Request, a: AnswererDep):
     unchecked draft is never sent."""
     q, history = _inputs(body, request)
     admit(a)
-    events = _events(in_threads(request, a.stream(q, history), Call()))
+    events = _events(in_threads(request, a.stream(q, history), new_call(settings(request))))
     return StreamingResponse(events, media_type="text/event-stream", headers=SSE_HEADERS)
 
 

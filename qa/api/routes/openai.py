@@ -12,7 +12,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 
 from qa.answer import Answer
-from qa.api.checks import admit, check_history
+from qa.api.checks import admit, check_history, new_call
 from qa.api.deps import AnswererDep, require_key, settings, state
 from qa.api.errors import public_message
 from qa.api.openai_format import STARTED, Completion, extras, model_ids, question_and_history, resolve_model, usage
@@ -70,7 +70,7 @@ def chat_completions(body: OpenAIRequest, request: Request, a: AnswererDep):
     q, history = question_and_history(body)
     s = settings(request)
     q, history = check_question(q, s.max_question_chars), check_history(history, s)
-    call = Call()
+    call = new_call(s)
     if not body.stream:
         CALL.set(call)
         return out.whole(a.answer(q, history), call)
