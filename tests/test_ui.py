@@ -132,13 +132,15 @@ def test_empty_input_adds_no_message_and_regenerate_and_stop_edit_the_chat():
 
     hist = [{"role": "user", "content": IDLE_Q}, {"role": "assistant", "content": "<p>Three.</p>"}]
     for empty in ("", "   \n"):
-        assert take_question(empty, hist) == (gr.skip(), gr.skip(), "")
-    box, new, pending = take_question("  and more? ", hist)
-    assert (box, pending, new[-1]) == ("", "and more?", {"role": "user", "content": "and more?"})
-    again, q = retake_question(hist)
+        assert take_question(empty, hist) == (gr.skip(), gr.skip(), "", gr.skip(), gr.skip())
+    box, new, pending, send, _ = take_question("  and more? ", hist)
+    assert (box["value"], pending, new[-1]) == ("", "and more?", {"role": "user", "content": "and more?"})
+    assert box["interactive"] is False and send["interactive"] is False  # no second question meanwhile
+    again, q, *_ = retake_question(hist)
     assert again == hist[:1] and q == IDLE_Q
     running = [*hist[:1], {"role": "assistant", "content": '<span class="stage">Writing… (2.0 s)</span>'}]
-    assert "Stopped" in stopped(running)[-1]["content"] and stopped(hist) == hist
+    chat, box, *_ = stopped(running)
+    assert "Stopped" in chat[-1]["content"] and box["interactive"] is True and stopped(hist)[0] == hist
 
 
 # ---- documents panel and uploads --------------------------------------------------------------

@@ -43,30 +43,39 @@ def _text(content) -> str:
     return content if isinstance(content, str) else ""
 
 
+def _locked(locked: bool) -> tuple:
+    """Updates for the input box, Send and Regenerate: off while an answer runs, so a second
+    question cannot overwrite the one being answered."""
+    return tuple(gr.update(interactive=not locked) for _ in range(3))
+
+
 def take_question(text: str, history: list):
-    """Send: the question becomes a user message and the pending question; empty input does nothing."""
+    """Send: the question becomes a user message and the pending question; empty input does nothing.
+    Returns (box, chat, pending question, Send, Regenerate)."""
     if not text or not text.strip():
-        return gr.skip(), gr.skip(), ""
+        return gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
     q = text.strip()
-    return "", [*(history or []), {"role": "user", "content": q}], q
+    _, send, regen = _locked(True)
+    return gr.update(value="", interactive=False), [*(history or []), {"role": "user", "content": q}], q, send, regen
 
 
 def retake_question(history: list):
-    """Regenerate: drop the last answer and ask its question again."""
+    """Regenerate: drop the last answer and ask its question again. Returns (chat, pending question,
+    box, Send, Regenerate)."""
     history = list(history or [])
     while history and history[-1].get("role") == "assistant":
         history.pop()
     if not history:
-        return gr.skip(), ""
-    return history, _text(history[-1].get("content"))
+        return gr.skip(), "", gr.skip(), gr.skip(), gr.skip()
+    return history, _text(history[-1].get("content")), *_locked(True)
 
 
 def stopped(history: list):
-    """Stop: an unfinished progress line becomes 'Stopped.'."""
+    """Stop: an unfinished progress line becomes 'Stopped.'; the controls are on again."""
     history = list(history or [])
     if history and history[-1].get("role") == "assistant" and 'class="stage"' in _text(history[-1].get("content")):
         history[-1] = {"role": "assistant", "content": '<span class="stopped">Stopped.</span>'}
-    return history
+    return history, *_locked(False)
 
 
 def build_ui(get_answerer: Callable[[], Answerer | None], settings: Settings):
@@ -98,7 +107,7 @@ def _chat_column(settings: Settings) -> dict:
             send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="qa-send")
         with gr.Row():
             stop = gr.Button("Stop", size="sm", elem_id="qa-stop")
-            regen = gr.Button("↻ Regenerate", size="sm", elem_id="qa-regen")
+            regen = gr.Button("Regenerate", size="sm", elem_id="qa-regen")
     return {"chatbot": chatbot, "box": box, "send": send, "stop": stop, "regen": regen}
 
 
@@ -124,21 +133,30 @@ def _wire_chat(c: dict, p: dict, get_answerer, settings: Settings) -> None:
     """Send (button or Enter), examples, Regenerate (button or ↻ on the message), Stop, citation clicks."""
     respond = _responder(get_answerer, settings.llm_timeout * 2)  # translation + answer, each up to the limit
     pending = gr.State("")
+    controls = [c["box"], c["send"], c["regen"]]
     answer = {"fn": respond, "inputs": [pending, c["chatbot"]], "outputs": [c["chatbot"], p["doc"], p["tabs"]],
               "concurrency_id": "answer", **PRIVATE}  # fmt: skip
-    take = {"fn": take_question, "inputs": [c["box"], c["chatbot"]], "outputs": [c["box"], c["chatbot"], pending],
-            "queue": False, **PRIVATE}  # fmt: skip
-    retake = {"fn": retake_question, "inputs": [c["chatbot"]], "outputs": [c["chatbot"], pending], "queue": False,
-              **PRIVATE}  # fmt: skip
+    unlock = {"fn": lambda: _locked(False), "inputs": None, "outputs": controls, "queue": False, **PRIVATE}
+    take = {"fn": take_question, "inputs": [c["box"], c["chatbot"]], "trigger_mode": "always_last",
+            "outputs": [c["box"], c["chatbot"], pending, c["send"], c["regen"]], "queue": False, **PRIVATE}  # fmt: skip
+    retake = {"fn": retake_question, "inputs": [c["chatbot"]], "outputs": [c["chatbot"], pending, *controls],
+              "queue": False, **PRIVATE}  # fmt: skip
+    example = {"fn": _example, "inputs": None, "outputs": [c["box"]], "queue": False, **PRIVATE}
     runs = [
         c["box"].submit(**take).then(**answer),
         c["send"].click(**take).then(**answer),
         c["regen"].click(**retake).then(**answer),
         c["chatbot"].retry(**retake).then(**answer),
-        c["chatbot"].example_select(_example, None, [c["box"]], queue=False, **PRIVATE).then(**take).then(**answer),
+        c["chatbot"].example_select(**example).then(**_without(take, "trigger_mode")).then(**answer),
     ]
-    c["stop"].click(stopped, [c["chatbot"]], [c["chatbot"]], cancels=runs, queue=False, **PRIVATE)
+    for run in runs:
+        run.then(**unlock)
+    c["stop"].click(stopped, [c["chatbot"]], [c["chatbot"], *controls], cancels=runs, queue=False, **PRIVATE)
     c["pick"].change(_span_viewer(get_answerer), [c["pick"]], [p["doc"], p["tabs"]], queue=False, **PRIVATE)
+
+
+def _without(d: dict, key: str) -> dict:
+    return {k: v for k, v in d.items() if k != key}
 
 
 def _responder(get_answerer, timeout: float):

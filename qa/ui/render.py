@@ -139,7 +139,7 @@ def render_checked(text: str, stage_line: str) -> str:
 
 def render_error(message: str) -> str:
     """An error in the chat, with what to do next."""
-    return f'<span class="error">Could not answer:</span> {html.escape(message)} Press ↻ Regenerate to try again.'
+    return f'<span class="error">Could not answer:</span> {html.escape(message)} Press Regenerate (or ↻ under the message) to try again.'
 
 
 def is_error(content: str) -> bool:
