@@ -164,6 +164,20 @@ def test_uploaded_documents_are_indexed_next_to_the_others(make_answerer, indexe
     assert (settings.default_docs / "notes.md").exists()
 
 
+def test_an_upload_never_drops_the_other_documents(make_answerer, indexed, tmp_path):
+    from qa.errors import DocumentError
+    from qa.ui.library import add_documents, list_documents
+
+    a = make_answerer()
+    note = tmp_path / "n.txt"
+    note.write_text("A note about harbour cranes.", encoding="utf-8")
+    other_chunking = indexed.model_copy(update={"chunk_size": 300})  # would re-index (and drop) everything
+    with pytest.raises(DocumentError, match="qa index"):
+        add_documents(other_chunking, a.retriever, [note])
+    assert [d.source for d in list_documents(a.retriever)] == [SOURCE]
+    assert not (indexed.default_docs / "n.txt").exists()
+
+
 # ---- one door: the API key guards every Gradio route ----------------------------------------------
 KEY = "s3cret-key"
 PUBLIC_PATHS = {"/", "/login", "/login/", "/logout", "/theme.css", "/robots.txt", "/favicon.ico", "/manifest.json",

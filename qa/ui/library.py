@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import shutil
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 TITLE_CHARS = 80  # a document's title is its first line, cut to this many characters
+_ADDING = threading.Lock()  # one upload indexes at a time: each builds the next index generation
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ def add_documents(
 
     Returns the sources added or updated, and the problems with files that were skipped.
     """
+    _check_same_build(settings, retriever)  # before anything is saved
     folder = Path(settings.default_docs)
     folder.mkdir(parents=True, exist_ok=True)
     docs, problems = [], []
@@ -98,15 +101,20 @@ def add_documents(
             problems.append(str(exc))
     if docs:
         step(0.5, f"indexing {len(docs)} document(s)")
-        retriever.refresh()
-        _check_same_build(settings, retriever)
-        new = {d.source for d in docs}
-        keep = set(retriever.docs) - new
-        report = retriever.index.sync(docs, settings.chunk_size, settings.chunk_overlap, keep_sources=keep)
-        log.info("added from the page: %s (%d chunks embedded)", sorted(new), report.added)
-        retriever.refresh()
+        with _ADDING:
+            _index(settings, retriever, docs)
     step(1.0, "done")
     return [d.source for d in docs], problems
+
+
+def _index(settings: Settings, retriever: Retriever, docs: list) -> None:
+    """Add ``docs`` to the index, keeping every other indexed document as it is."""
+    retriever.refresh()
+    new = {d.source for d in docs}
+    keep = set(retriever.docs) - new
+    report = retriever.index.sync(docs, settings.chunk_size, settings.chunk_overlap, keep_sources=keep)
+    log.info("added from the page: %s (%d chunks embedded)", sorted(new), report.added)
+    retriever.refresh()
 
 
 def _check_same_build(settings: Settings, retriever: Retriever) -> None:
