@@ -19,6 +19,7 @@ a.ref { font-weight: 600; text-decoration: none; cursor: pointer; }
 .cite-src { color: #666; font-size: 0.85em; }
 .refusal, .error { color: #8a4b00; font-weight: 600; }
 .stage, .stopped { color: #666; font-style: italic; }
+#qa-doc-panel .cite-src { display: block; margin-bottom: 6px; }
 .doc-view { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; max-height: 520px; overflow-y: auto; }
 .doc-table { width: 100%; font-size: 0.9em; border-collapse: collapse; }
 .doc-table td, .doc-table th { padding: 4px 6px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
