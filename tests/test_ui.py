@@ -134,10 +134,11 @@ def test_empty_input_adds_no_message_and_regenerate_and_stop_edit_the_chat():
     for empty in ("", "   \n"):
         assert take_question(empty, hist) == (gr.skip(), gr.skip(), "", gr.skip(), gr.skip())
     box, new, pending, send, _ = take_question("  and more? ", hist)
-    assert (box["value"], pending, new[-1]) == ("", "and more?", {"role": "user", "content": "and more?"})
+    assert (box["value"], pending, new[-2]) == ("", "and more?", {"role": "user", "content": "and more?"})
+    assert "Searching" in new[-1]["content"]  # progress shown at once, before the queue answers
     assert box["interactive"] is False and send["interactive"] is False  # no second question meanwhile
     again, q, *_ = retake_question(hist)
-    assert again == hist[:1] and q == IDLE_Q
+    assert again[:-1] == hist[:1] and q == IDLE_Q and "Searching" in again[-1]["content"]
     running = [*hist[:1], {"role": "assistant", "content": '<span class="stage">Writing… (2.0 s)</span>'}]
     chat, box, *_ = stopped(running)
     assert "Stopped" in chat[-1]["content"] and box["interactive"] is True and stopped(hist)[0] == hist

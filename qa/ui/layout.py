@@ -16,10 +16,11 @@ import gradio as gr
 
 from qa.answer import Answerer
 from qa.errors import QAError
+from qa.events import Stage
 from qa.settings import Settings
 from qa.ui import library
 from qa.ui.chat import answer_updates
-from qa.ui.render import EMPTY_PANEL, render_span
+from qa.ui.render import EMPTY_PANEL, render_span, render_stage
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,8 @@ INTRO = (
 )
 FOOTER = '<div class="qa-footer"><a href="/docs">Use via API</a> · <a href="/api/health">Status</a></div>'
 PRIVATE = {"api_visibility": "private"}
+# shown with the question itself, before the answer's first event arrives from the queue
+STARTING = {"role": "assistant", "content": render_stage(Stage("searching", "searching the documents", 0.0))}
 
 
 def _text(content) -> str:
@@ -56,7 +59,8 @@ def take_question(text: str, history: list):
         return gr.skip(), gr.skip(), "", gr.skip(), gr.skip()
     q = text.strip()
     _, send, regen = _locked(True)
-    return gr.update(value="", interactive=False), [*(history or []), {"role": "user", "content": q}], q, send, regen
+    chat = [*(history or []), {"role": "user", "content": q}, STARTING]
+    return gr.update(value="", interactive=False), chat, q, send, regen
 
 
 def retake_question(history: list):
@@ -67,7 +71,7 @@ def retake_question(history: list):
         history.pop()
     if not history:
         return gr.skip(), "", gr.skip(), gr.skip(), gr.skip()
-    return history, _text(history[-1].get("content")), *_locked(True)
+    return [*history, STARTING], _text(history[-1].get("content")), *_locked(True)
 
 
 def stopped(history: list):
@@ -161,11 +165,14 @@ def _without(d: dict, key: str) -> dict:
 
 def _responder(get_answerer, timeout: float):
     def respond(question: str, history: list) -> Iterator[tuple]:
-        """The answer's updates as (chat, document panel, tabs); the user message is already shown."""
+        """The answer's updates as (chat, document panel, tabs); the user message is already shown,
+        with the ``STARTING`` progress line after it."""
         if not question:
             yield gr.skip(), gr.skip(), gr.skip()
             return
         history = list(history or [])
+        if history and history[-1].get("role") == "assistant":
+            history.pop()  # the STARTING line: replaced by the answer's own progress
         for message, panel in answer_updates(get_answerer, question, history[:-1], timeout):
             chat = [*history, {"role": "assistant", "content": message}]
             if panel is None:
