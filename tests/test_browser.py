@@ -63,33 +63,45 @@ class SlowChat(FakeChat):
             yield piece
 
 
+class FakeServer:
+    """The whole app (API + chat) with the fake models, served by uvicorn in a thread."""
+
+    def __init__(self, root: Path, key: str | None, port: int | None = None) -> None:
+        import uvicorn
+
+        from qa.api import create_app
+        from qa.pipeline import build_answerer, index_documents
+        from qa.settings import Settings
+
+        if not (root / "seeds").exists():
+            (root / "seeds").mkdir()
+            shutil.copy(SEED, root / "seeds" / SEED.name)
+        settings = Settings(root=root, llm="extractive", api_key=key, max_upload_mb=1)
+        embedder = FakeEmbedder()
+        index_documents(settings, embedder=embedder)
+        app = create_app(settings, answerer=build_answerer(settings, embedder=embedder, backend=SlowChat(_reply)))
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+        deadline = time.time() + 60
+        while not self.server.started and time.time() < deadline:
+            time.sleep(0.1)
+        assert self.server.started, "the test server did not start"
+
+    def stop(self) -> None:
+        self.server.should_exit = self.server.force_exit = True  # open event streams are cut
+        self.thread.join(timeout=15)
+
+
 @pytest.fixture(scope="module")
 def fake_app(tmp_path_factory):
-    """The whole app (API + chat) on a free loopback port, fake models, ``QA_API_KEY`` set."""
-    import uvicorn
-
-    from qa.api import create_app
-    from qa.pipeline import build_answerer, index_documents
-    from qa.settings import Settings
-
+    """The app with ``QA_API_KEY`` set: (base URL, project root)."""
     root = tmp_path_factory.mktemp("project")
-    (root / "seeds").mkdir()
-    shutil.copy(SEED, root / "seeds" / SEED.name)
-    settings = Settings(root=root, llm="extractive", api_key=KEY, max_upload_mb=1)
-    embedder = FakeEmbedder()
-    index_documents(settings, embedder=embedder)
-    app = create_app(settings, answerer=build_answerer(settings, embedder=embedder, backend=SlowChat(_reply)))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 60
-    while not server.started and time.time() < deadline:
-        time.sleep(0.1)
-    assert server.started, "the test server did not start"
-    yield f"http://127.0.0.1:{port}", root
-    server.should_exit = True
-    thread.join(timeout=15)
+    server = FakeServer(root, KEY)
+    yield server.base, root
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +114,7 @@ def browser():
         b.close()
 
 
-def _open(browser, base: str, width: int = 1280, height: int = 800):
+def _open(browser, base: str, width: int = 1280, height: int = 800, key: str | None = KEY):
     """A logged-in page (Gradio's login form: any user name, the key as password)."""
     context = browser.new_context(viewport={"width": width, "height": height})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
@@ -111,9 +123,10 @@ def _open(browser, base: str, width: int = 1280, height: int = 800):
         page.on("request", lambda r: print(f"{time.time() % 100:.2f}", r.method, r.url[-60:]))
         page.on("console", lambda m: print("console:", m.text))
     page.goto(base + "/")
-    page.get_by_role("textbox", name="username").fill("tester")
-    page.get_by_role("textbox", name="password").fill(KEY)
-    page.get_by_role("button", name="Login").click()
+    if key:
+        page.get_by_role("textbox", name="username").fill("tester")
+        page.get_by_role("textbox", name="password").fill(key)
+        page.get_by_role("button", name="Login").click()
     page.get_by_role("textbox", name="Question").wait_for(timeout=30_000)
     return page
 
@@ -183,7 +196,7 @@ def test_controls_are_labelled_and_behave(fake_app, browser):
     assert page.locator("#qa-chat .message-row").count() == 0
     page.get_by_role("textbox", name="Question").fill(SLOW_Q)
     page.get_by_role("button", name="Send").click()
-    page.locator("#qa-chat .stage").first.wait_for(timeout=5_000)
+    page.locator("#qa-chat .stage").get_by_text(re.compile("Reading|Writing")).wait_for(timeout=5_000)
     page.get_by_role("button", name="Stop").click()
     page.locator("#qa-chat .stopped").wait_for(timeout=5_000)
     _ask(page, "How many anchor projects are idle?")
@@ -220,6 +233,31 @@ def test_the_cited_span_is_reachable_on_a_phone(fake_app, browser):
     page.wait_for_timeout(1000)  # smooth scroll
     box = page.locator("#qa-doc-panel mark").first.bounding_box()
     assert box and 0 <= box["y"] < 844, box  # the span is on screen
+
+
+def test_a_lost_server_is_said_in_the_chat_and_the_page_recovers(browser, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    first = FakeServer(tmp_path, key=None)
+    page = _open(browser, first.base, key=None)
+    page.get_by_role("textbox", name="Question").fill(SLOW_Q)
+    page.get_by_role("button", name="Send").click()
+    page.locator("#qa-chat .stage").first.wait_for(timeout=5_000)
+    first.stop()  # the server goes away mid-answer
+    page.locator("#qa-chat .lost").wait_for(timeout=10_000)
+    assert "Lost the connection" in page.locator("#qa-chat .message-content").last.inner_text()
+    second = FakeServer(tmp_path, key=None, port=first.port)  # and comes back
+    try:
+        try:  # a lost connection: Gradio reloads the page by itself
+            page.locator("#qa-chat .lost").wait_for(state="detached", timeout=10_000)
+        except PlaywrightTimeout:  # a broken answer stream: the message says to reload
+            assert "Reload the page" in page.locator("#qa-chat .lost").inner_text()
+            page.reload()
+        page.get_by_role("textbox", name="Question").wait_for(timeout=30_000)
+        _ask(page, "How many anchor projects are idle?")
+        assert IDLE_SENTENCE in page.locator("#qa-chat .message-content").last.inner_text()
+    finally:
+        second.stop()
 
 
 # ---- the real models -------------------------------------------------------------------------

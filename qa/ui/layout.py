@@ -138,8 +138,10 @@ def _wire_chat(c: dict, p: dict, get_answerer, settings: Settings) -> None:
     respond = _responder(get_answerer, settings.llm_timeout * 2)  # translation + answer, each up to the limit
     pending = gr.State("")
     controls = [c["box"], c["send"], c["regen"]]
+    # "multiple": after Stop, Gradio's client may still count the cancelled answer as running and
+    # would skip the next one; the locked controls already prevent two answers at once
     answer = {"fn": respond, "inputs": [pending, c["chatbot"]], "outputs": [c["chatbot"], p["doc"], p["tabs"]],
-              "concurrency_id": "answer", **PRIVATE}  # fmt: skip
+              "concurrency_id": "answer", "trigger_mode": "multiple", **PRIVATE}  # fmt: skip
     unlock = {"fn": lambda: _locked(False), "inputs": None, "outputs": controls, "queue": False, **PRIVATE}
     take = {"fn": take_question, "inputs": [c["box"], c["chatbot"]], "trigger_mode": "always_last",
             "outputs": [c["box"], c["chatbot"], pending, c["send"], c["regen"]], "queue": False, **PRIVATE}  # fmt: skip
@@ -172,6 +174,9 @@ def _responder(get_answerer, timeout: float):
             return
         history = list(history or [])
         if history and history[-1].get("role") == "assistant":
+            if _text(history[-1].get("content")) != STARTING["content"]:
+                yield gr.skip(), gr.skip(), gr.skip()  # stopped before it began
+                return
             history.pop()  # the STARTING line: replaced by the answer's own progress
         for message, panel in answer_updates(get_answerer, question, history[:-1], timeout):
             chat = [*history, {"role": "assistant", "content": message}]

@@ -5,6 +5,9 @@ The script does two things Gradio has no API for:
 - a click on a citation (``[n]`` or its box) reads the span from the box's source line and writes
   it to the hidden ``#qa-pick`` textbox, whose ``change`` event asks the server for that span
   in the document panel; on a narrow screen the panel is scrolled into view;
+- when the connection to the server is lost mid-answer (Gradio shows an error toast, or the
+  chat's status shows "Error"), the
+  unfinished progress line says so and what to do;
 - a message's Copy button copies the message as plain text (answer, then each citation with its
   source and quoted context) instead of Gradio's raw HTML.
 """
@@ -58,14 +61,30 @@ SCRIPT = """
     });
     return out.join('\\n');
   }
-  var centred = new WeakSet();  // bring the marked span into view inside the document panel
-  new MutationObserver(function () {
+  var centred = new WeakSet();
+  function centreMark() {  // bring the marked span into view inside the document panel
     var mark = document.querySelector('#qa-doc-panel .doc-view mark');
     if (!mark || centred.has(mark)) { return; }
     centred.add(mark);
     var view = mark.closest('.doc-view');
     view.scrollTop = Math.max(0, mark.offsetTop - view.offsetTop - view.clientHeight / 3);
-  }).observe(document.documentElement, {childList: true, subtree: true});
+  }
+  function markLostAnswer() {  // the server went away mid-answer: say so where the answer was
+    var rows = document.querySelectorAll('#qa-chat .message-row');
+    var stage = rows.length ? rows[rows.length - 1].querySelector('.stage') : null;
+    if (!stage) { return; }
+    var toast = Array.prototype.some.call(document.querySelectorAll('[data-testid="toast-body"], .toast-body'),
+                                          function (t) { return /connection/i.test(t.innerText); });
+    var failed = Array.prototype.some.call(document.querySelectorAll('#qa-chat [data-testid="status-tracker"]:not(.hide)'),
+                                           function (t) { return /error/i.test(t.innerText); });
+    if (!toast && !failed) { return; }
+    stage.className = 'error lost';
+    stage.textContent = 'Lost the connection to the server while answering. ' + (toast
+      ? 'The page reloads by itself when the server is back; then ask again.'
+      : 'Reload the page when the server is back, then ask again.');
+  }
+  new MutationObserver(function () { centreMark(); markLostAnswer(); })
+    .observe(document.documentElement, {childList: true, subtree: true});
   document.addEventListener('click', function (ev) {
     var t = ev.target instanceof Element ? ev.target : null;
     if (!t || !t.closest('#qa-chat')) { return; }
