@@ -144,6 +144,24 @@ def test_empty_input_adds_no_message_and_regenerate_and_stop_edit_the_chat():
     assert "Stopped" in chat[-1]["content"] and box["interactive"] is True and stopped(hist)[0] == hist
 
 
+def test_an_answer_stopped_before_it_began_does_not_start(make_answerer):
+    import gradio as gr
+
+    from qa.ui.layout import STARTING, _responder
+
+    chat = FakeChat(lambda m: f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]")
+    a = make_answerer(chat)
+    respond = _responder(lambda: a, 30.0)
+    stopped_first = [
+        {"role": "user", "content": IDLE_Q},
+        {"role": "assistant", "content": '<span class="stopped">Stopped.</span>'},
+    ]
+    assert list(respond(IDLE_Q, stopped_first)) == [(gr.skip(), gr.skip(), gr.skip())] and chat.seen == []
+    updates = list(respond(IDLE_Q, [{"role": "user", "content": IDLE_Q}, STARTING]))
+    final_chat = updates[-1][0]
+    assert len(final_chat) == 2 and IDLE_SENTENCE in final_chat[-1]["content"]  # STARTING replaced, not kept
+
+
 # ---- documents panel and uploads --------------------------------------------------------------
 def test_uploaded_documents_are_indexed_next_to_the_others(make_answerer, indexed, tmp_path):
     from qa.ui.library import add_documents, list_documents
