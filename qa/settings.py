@@ -49,6 +49,7 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 2000
     api_key: str | None = Field(default=None, description="if set, /api and /v1 require it")
+    max_upload_mb: int = Field(default=10, ge=1, description="chat page upload limit: text documents are small")
     host: str = "127.0.0.1"
     port: int = 7860
     # HTTP API limits (qa/api): every one answers a clear 4xx/429 instead of a hang
