@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.chunking import signature
 from qa.documents import SUFFIXES, read_document
 from qa.errors import DocumentError
 from qa.retrieve import Retriever
@@ -111,8 +112,7 @@ def _index(settings: Settings, retriever: Retriever, docs: list) -> None:
     """Add ``docs`` to the index, keeping every other indexed document as it is."""
     retriever.refresh()
     new = {d.source for d in docs}
-    keep = set(retriever.docs) - new
-    report = retriever.index.sync(docs, settings.chunk_size, settings.chunk_overlap, keep_sources=keep)
+    report = retriever.index.sync(docs, settings.chunk_size, settings.chunk_overlap)  # keeps the others
     log.info("added from the page: %s (%d chunks embedded)", sorted(new), report.added)
     retriever.refresh()
 
@@ -122,7 +122,7 @@ def _check_same_build(settings: Settings, retriever: Retriever) -> None:
     every other document: refuse instead."""
     index = retriever.index
     gen = index.active()
-    want = (index.embedder.name, f"{settings.chunk_size}/{settings.chunk_overlap}")
+    want = (index.embedder.name, signature(settings.chunk_size, settings.chunk_overlap))
     if gen and index.built_with(gen) != want:
         raise DocumentError(
             f"the index was built with {index.built_with(gen)}, the server runs with {want}: "
