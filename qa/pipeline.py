@@ -49,7 +49,8 @@ def index_documents(
 def build_answerer(
     settings: Settings, embedder: Embedder | None = None, backend: ChatBackend | None | str = "auto"
 ) -> Answerer:
-    """Load models once and return an Answerer. ``backend="auto"`` follows ``settings.llm``."""
+    """Load models once and wire the answer chain (plan, gather, generate, verify, compose) from
+    ``settings``. ``backend="auto"`` follows ``settings.llm``; None answers extractively."""
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
     index: ChunkIndex = open_index(settings, embedder)
     retriever = Retriever(index, embedder, settings.retriever, settings.top_k, settings.dense_weight)
@@ -61,4 +62,7 @@ def build_answerer(
         max_tokens=settings.max_tokens,
         context_chars=settings.context_chars,
         max_question_chars=settings.max_question_chars,
+        max_parts=settings.max_parts,
+        echo_words=settings.echo_words,
+        disagree_share=settings.disagree_share,
     )

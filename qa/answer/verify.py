@@ -1,0 +1,173 @@
+"""Verify: a draft becomes ``Accept`` (checked text and citations), ``Fallback`` (try an extractive
+answer) or ``Refuse``; nothing the model wrote is trusted without a span that holds it.
+
+The model's sentence numbers are hints: the cited spans are the fewest sentences (among those it
+named and the evidence) that hold the answer's numbers, names and words. They must support every
+number and name, be about the question, and not be text that addresses the assistant. A
+calculation is recomputed in code from operands found in the cited spans.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from qa.check import echoes, relevance, relevant, support_set, supported
+from qa.cite import MARKER, Citation, verified
+from qa.documents import Span
+from qa.lexicon import INSTRUCTION, NOT_FOUND, YEAR
+from qa.retrieve import Retriever
+from qa.text import numbers_in
+
+from .arith import Computation, explain, parse_expression, unit_after
+from .prompt import INSTRUCTIONS
+from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
+
+log = logging.getLogger(__name__)
+
+
+def markers(n: int) -> str:
+    """>>> markers(2)
+    '[1][2]'
+    """
+    return "".join(f"[{i}]" for i in range(1, n + 1))
+
+
+class Verifier:
+    """Checks one part's draft against the documents."""
+
+    def __init__(self, retriever: Retriever, echo_words: int = 6) -> None:
+        self.retriever, self.echo_words = retriever, echo_words
+
+    def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
+        verdict = self._check(part, gathered, draft)
+        if isinstance(verdict, Fallback) and gathered.judgement.missing:
+            words = ", ".join(gathered.judgement.missing)
+            return Refuse(f"the answer was not supported and no sentence in the documents mentions {words}")
+        return verdict
+
+    def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
+        raw = draft.raw
+        if not raw or NOT_FOUND.search(raw):
+            j = gathered.judgement
+            strong = j.coverage >= 0.99 and j.cosine >= 0.5
+            return (
+                Fallback("the model found no answer")
+                if strong
+                else Refuse("the model found no answer in the documents")
+            )
+        if echoes(raw, INSTRUCTIONS, self.echo_words):
+            return Refuse("the answer repeated the instructions instead of the documents")
+        claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(raw) if 1 <= int(n) <= len(draft.numbered)]
+        body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
+        if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
+            return self._chosen_sentence(part, claimed)
+        candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
+        computed = self._computation(part, body, candidates)
+        return computed if computed is not None else self._supported(part, body, candidates)
+
+    def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
+        picks = [s for s in claimed if usable(s) and self.about([self.in_context(s)], part.focus)]
+        if not picks:
+            return Fallback("the sentences the model named are not about the question")
+        return self._accept(picks[0].text, [picks[0]])
+
+    def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
+        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        spans_ctx = [self.in_context(c) for c in chosen]
+        vocab = self.retriever.vocabulary
+        if not chosen or not supported(body, [c.text for c in chosen], part.focus, spans_ctx, vocab):
+            return Fallback("a number or name of the answer is not in the sentences it cites")
+        if not self.about(spans_ctx, part.focus):
+            return Fallback("the cited sentences are not about the question")
+        return self._accept(body, chosen)
+
+    def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
+        """A written calculation, or a number no span holds that two span numbers give: recomputed."""
+        parsed = parse_expression(body)
+        held = set().union(*(numbers_in(c.text) for c in candidates)) if candidates else set()
+        if parsed is None:
+            new = sorted(n for n in numbers_in(body) - held - numbers_in(part.text) if not YEAR.fullmatch(n))
+            comp = explain(new[0], sorted(held)) if len(new) == 1 else None
+            if comp is None:
+                return None
+            operands, ops = comp.operands, comp.ops
+        else:
+            operands, ops = parsed
+        spans = []
+        for o in operands:
+            span = next((c for c in candidates if o in numbers_in(c.text)), None)
+            if span is None:
+                return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
+            spans.append(span)
+        chosen = list(dict.fromkeys(spans))
+        if not self.about([self.in_context(c) for c in chosen], part.focus):
+            return Fallback("the numbers of the calculation come from sentences not about the question")
+        asks_share = bool(re.search(r"\b(share|percent|percentage|proportion)\b", part.text, re.I))
+        comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), asks_share and "/" in ops)
+        return self._accept(comp.render(), chosen)
+
+    def _accept(self, body: str, spans: list[Span]) -> Verdict:
+        cites = verified([Citation.of(s) for s in spans], self.retriever.texts)
+        if not cites:
+            return Fallback("no citation could be checked against its source")
+        return Accept(f"{body} {markers(len(cites))}", tuple(cites), "llm")
+
+    def about(self, spans: list[str], focus: str) -> bool:
+        """The spans are about the question: the current one, or it together with the one before."""
+        return relevant(spans, focus) or relevant(spans, focus.split("\n")[-1])
+
+    def in_context(self, span: Span) -> str:
+        return in_context(self.retriever, span)
+
+
+def in_context(retriever: Retriever, span: Span) -> str:
+    """The span with the sentence before it ("this amount" needs its antecedent)."""
+    sents = retriever.sentences
+    i = retriever.sentence_pos.get((span.source, span.start))
+    if i and sents[i - 1].source == span.source:
+        return sents[i - 1].text + " " + span.text
+    return span.text
+
+
+def usable(span: Span) -> bool:
+    """A sentence may support an answer unless it addresses the assistant (documents are data)."""
+    return not INSTRUCTION.search(span.text)
+
+
+def disagreement(part: Part, gathered: Gathered, texts: dict[str, str], share: float = 0.75) -> Accept | None:
+    """When sentences from two or more sources, each about the question, give different figures
+    for it: an answer that says so and cites each. None when the sources agree or only one speaks."""
+    asked = numbers_in(part.text)
+    best: dict[str, tuple[Span, str]] = {}
+    for e in gathered.evidence:
+        s = e.span
+        if s.source in best or relevance(s.text, part.text) < share:
+            continue
+        figure = _figure(s.text, part.text, asked)
+        if figure:
+            best[s.source] = (s, figure)
+    figures = {numbers_in(f).pop() if numbers_in(f) else f for _, f in best.values()}
+    if len(best) < 2 or len(figures) < 2:
+        return None
+    spans = [s for s, _ in best.values()]
+    cites = verified([Citation.of(s) for s in spans], texts)
+    if len(cites) != len(spans):
+        return None
+    said = "; ".join(f"{s.source} says {f} [{i}]" for i, (s, f) in enumerate(best.values(), 1))
+    return Accept(f"The documents disagree: {said}.", tuple(cites), "extractive")
+
+
+def _figure(sentence: str, question: str, asked: set[str]) -> str:
+    """The number in ``sentence`` with the words after it that best match the question, e.g. "three projects stand idle"."""
+    toks = re.findall(r"[\w.,%]+", sentence)
+    best, best_score = "", 0.0
+    for i, t in enumerate(toks):
+        n = numbers_in(t)
+        if not n or n & asked or YEAR.fullmatch(next(iter(n))):
+            continue
+        phrase = " ".join(toks[i : i + 4]).rstrip(".,")
+        score = relevance(phrase, question)
+        if score > best_score:
+            best, best_score = phrase, score
+    return best
