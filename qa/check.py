@@ -57,6 +57,8 @@ def correct_typos(question: str, vocabulary: set[str]) -> str:
         low = w.lower()
         if len(low) < 4 or not low.isalpha() or low in STOPWORDS or stem(low) in vocabulary or low in vocabulary:
             return w
+        if any(stem(low)[: len(v)] == v and len(stem(low)) - len(v) <= 2 for v in vocabulary if len(v) >= 5):
+            return w  # another form of a document word ("operate" for "operating")
         limit = 1 if len(low) <= 6 else 2
         best = min(
             ((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6),

@@ -24,7 +24,8 @@ allow add spend grow offer remember consider appear buy wait serve send expect b
 cut reach remain suggest raise pass sell require decide report describe explain publish published
 state note plan planned expect mean need use used work worked call called try ask do doing done does
 tell told say said affect involve concern regard relate compare compared big small large high low
-good bad best worst great little much many more less most least""".split()  # noqa: SIM905
+good bad best worst great little much many more less most least
+spent paid grew grown rose risen built held kept sold bought brought began taken given""".split()  # noqa: SIM905
 
 MONTHS = set("""january february march april may june july august september october november december""".split())  # noqa: SIM905
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -52,6 +53,8 @@ ASKS_ARITHMETIC = re.compile(
     re.I,
 )
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
+# The question asks for names: an answer without a proper name does not answer it.
+ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 # Words after a number that belong to its quantity and are carried into a computed result.
 MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
 

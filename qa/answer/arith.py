@@ -4,6 +4,8 @@
 (('9', '3'), ('+',))
 >>> parse_expression("from 2019-2023") is None
 True
+>>> parse_expression("348.4 billion tenge - 184 billion tenge = 164.4 billion tenge")
+(('348.4', '184'), ('-',))
 >>> c = Computation(("348.4", "184"), ("-",), unit="billion tenge")
 >>> c.render()
 '348.4 - 184 = 164.4 billion tenge'
@@ -23,7 +25,8 @@ from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _OP = r"(?:\s*[+×*/÷]\s*|\s+[-−–]\s+)"
-_EXPR = re.compile(rf"\b{_NUM}(?:{_OP}{_NUM}\b)+", re.I)
+_UNIT = r"(?:\s*%|(?:\s+[^\W\d_]+){0,2})"  # "348.4 billion tenge - 184 billion tenge"
+_EXPR = re.compile(rf"\b{_NUM}{_UNIT}(?:{_OP}{_NUM}\b{_UNIT})+", re.I)
 _TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|%|[^\W\d_]+")
 
 
@@ -74,7 +77,9 @@ def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | Non
     if not m:
         return None
     pieces = re.split(rf"({_OP})", m.group())
-    operands = tuple(next(iter(numbers_in(p))) for p in pieces[0::2])
+    if not all(numbers_in(p) for p in pieces[0::2]):
+        return None
+    operands = tuple(sorted(numbers_in(p), key=p.find)[0] for p in pieces[0::2])
     ops = tuple(ARITHMETIC_OPS[p.strip()] for p in pieces[1::2])
     return operands, ops
 

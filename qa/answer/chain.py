@@ -130,7 +130,7 @@ class Answerer:
             log.info("falling back to an extractive answer for %r: %s", part.text, verdict.reason)
             verdict = self.extractor.extract(part, gathered)
         if isinstance(verdict, Accept):
-            return disagreement(part, gathered, self.retriever.texts, self.disagree_share) or verdict
+            return disagreement(part, gathered, self.retriever, self.disagree_share) or verdict
         return verdict
 
     def _compose(self, plan: Plan, outcomes: list[PartOutcome], timings: dict, t0: float) -> Answer:

@@ -65,7 +65,7 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
     sentences = []
     for o in outcomes:
         if isinstance(o.verdict, Refuse):
-            sentences.append(not_covered(o.part.text))
+            sentences.append(not_covered(o.part.asked or o.part.text))
             continue
         where = []
         for c in o.verdict.citations:

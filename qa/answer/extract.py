@@ -11,7 +11,7 @@ from qa.retrieve import Retriever
 from qa.text import numbers_in
 
 from .types import Accept, Gathered, Part, Refuse
-from .verify import in_context, usable
+from .verify import in_context, lacks_names, usable
 
 
 class Extractor:
@@ -26,6 +26,8 @@ class Extractor:
         best = scored[0][2]
         if ASKS_NUMBER.match(part.text) and not numbers_in(best.text):
             return Refuse("no sentence about the question gives the number it asks for")
+        if lacks_names(part.text, best.text):
+            return Refuse("no sentence in the documents gives the names asked for")
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")

@@ -53,15 +53,16 @@ class Planner:
         turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
         language = self.foreign_language(question)
         query = self.to_documents_language(question) if language else question
-        query = correct_typos(query, self.retriever.vocabulary)
         prev = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
         if prev and self.foreign_language(prev):
             prev = self.to_documents_language(prev)
-        prev = correct_typos(prev, self.retriever.vocabulary) if prev else ""
-        texts = split_parts(query, self.max_parts)
+        vocab = self.retriever.vocabulary
+        prev = correct_typos(prev, vocab) if prev else ""
+        asked = split_parts(query, self.max_parts)
+        texts = [correct_typos(a, vocab) for a in asked]
         parts = tuple(
-            Part(text, context=prev if i == 0 else texts[0], arithmetic=bool(ASKS_ARITHMETIC.search(text)))
-            for i, text in enumerate(texts)
+            Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a)
+            for i, (t, a) in enumerate(zip(texts, asked, strict=True))
         )
         if len(parts) > 1:
             log.info("split %r into %d parts: %s", query, len(parts), [p.text for p in parts])

@@ -29,6 +29,7 @@ class Part:
     text: str
     context: str = ""  # the question it leans on: the previous turn's, or the ask before it
     arithmetic: bool = False  # asks for a figure that may have to be computed
+    asked: str = ""  # the ask as the user wrote it (before typo correction), for "the documents do not say …"
 
     @property
     def focus(self) -> str:

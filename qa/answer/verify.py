@@ -12,12 +12,12 @@ from __future__ import annotations
 import logging
 import re
 
-from qa.check import echoes, relevance, relevant, support_set, supported
+from qa.check import as_written, echoes, relevance, relevant, support_set, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import INSTRUCTION, NOT_FOUND, YEAR
+from qa.lexicon import ASKS_NAMES, INSTRUCTION, NOT_FOUND, YEAR
 from qa.retrieve import Retriever
-from qa.text import numbers_in
+from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
 from .arith import Computation, explain, parse_expression, unit_after
 from .prompt import INSTRUCTIONS
@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 
 
 def markers(n: int) -> str:
-    """>>> markers(2)
+    """Citation markers for ``n`` spans.
+
+    >>> markers(2)
     '[1][2]'
     """
     return "".join(f"[{i}]" for i in range(1, n + 1))
@@ -41,9 +43,11 @@ class Verifier:
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         verdict = self._check(part, gathered, draft)
+        if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
+            return Refuse("no sentence in the documents gives the names asked for")
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
-            words = ", ".join(gathered.judgement.missing)
-            return Refuse(f"the answer was not supported and no sentence in the documents mentions {words}")
+            words = ", ".join(as_written(gathered.judgement.missing, part.focus))
+            return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
         return verdict
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
@@ -130,19 +134,34 @@ def in_context(retriever: Retriever, span: Span) -> str:
     return span.text
 
 
+def lacks_names(question: str, answer: str) -> bool:
+    """The question asks for names and the answer gives none it did not already have.
+
+    >>> lacks_names("What are the names of the idle projects?", "Three projects stand idle. [1]")
+    True
+    >>> lacks_names("What is the project called?", "It is called Altay Steel. [1]")
+    False
+    """
+    if not ASKS_NAMES.search(question):
+        return False
+    have = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", answer) if w.lower() not in have}
+    return not {w for w in names if w.lower() not in STOPWORDS and w.lower() not in NUMBER_WORDS}
+
+
 def usable(span: Span) -> bool:
     """A sentence may support an answer unless it addresses the assistant (documents are data)."""
     return not INSTRUCTION.search(span.text)
 
 
-def disagreement(part: Part, gathered: Gathered, texts: dict[str, str], share: float = 0.75) -> Accept | None:
+def disagreement(part: Part, gathered: Gathered, retriever: Retriever, share: float = 0.75) -> Accept | None:
     """When sentences from two or more sources, each about the question, give different figures
     for it: an answer that says so and cites each. None when the sources agree or only one speaks."""
     asked = numbers_in(part.text)
     best: dict[str, tuple[Span, str]] = {}
     for e in gathered.evidence:
         s = e.span
-        if s.source in best or relevance(s.text, part.text) < share:
+        if s.source in best or relevance(in_context(retriever, s), part.text) < share:
             continue
         figure = _figure(s.text, part.text, asked)
         if figure:
@@ -151,7 +170,7 @@ def disagreement(part: Part, gathered: Gathered, texts: dict[str, str], share: f
     if len(best) < 2 or len(figures) < 2:
         return None
     spans = [s for s, _ in best.values()]
-    cites = verified([Citation.of(s) for s in spans], texts)
+    cites = verified([Citation.of(s) for s in spans], retriever.texts)
     if len(cites) != len(spans):
         return None
     said = "; ".join(f"{s.source} says {f} [{i}]" for i, (s, f) in enumerate(best.values(), 1))
@@ -166,8 +185,9 @@ def _figure(sentence: str, question: str, asked: set[str]) -> str:
         n = numbers_in(t)
         if not n or n & asked or YEAR.fullmatch(next(iter(n))):
             continue
-        phrase = " ".join(toks[i : i + 4]).rstrip(".,")
-        score = relevance(phrase, question)
-        if score > best_score:
-            best, best_score = phrase, score
+        for length in range(2, 7):  # the shortest run of words after it that matches best
+            phrase = " ".join(toks[i : i + length]).rstrip(".,")
+            score = relevance(phrase, question)
+            if score > best_score:
+                best, best_score = phrase, score
     return best
