@@ -45,6 +45,7 @@ class Answerer:
         max_question_chars: int = 2000,
         max_parts: int = 3,
         echo_words: int = 6,
+        about_cosine: float = 1.0,
         disagree_share: float = 0.75,
         **stages,
     ) -> None:
@@ -52,7 +53,7 @@ class Answerer:
         self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
         self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k)
         self.generator = stages.get("generator") or Generator(retriever, backend, max_tokens, context_chars)
-        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words)
+        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
         self.extractor = stages.get("extractor") or Extractor(retriever)
         self.translator = stages.get("translator") or Translator(backend)
         self.backend = backend
@@ -110,7 +111,14 @@ class Answerer:
         draft = yield from self._draft(part, gathered, plan, of, t0, timings)
         yield Stage("checking", f"checking the answer against its citations{of}", _ms(t0))
         verdict = self.verifier.verify(part, gathered, draft)
+        if part.arithmetic and not (isinstance(verdict, Accept) and " = " in verdict.text):
+            verdict = self._calculated(part, gathered) or verdict
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
+
+    def _calculated(self, part: Part, gathered) -> Accept | None:
+        """An arithmetic part answered without a calculation: ask for one; use it if it checks out."""
+        second = self.verifier.verify(part, gathered, self.generator.calculate(part, gathered))
+        return second if isinstance(second, Accept) and " = " in second.text else None
 
     def _draft(self, part: Part, gathered, plan: Plan, of: str, t0: float, timings: dict) -> Gen[Stage, None, Draft]:
         t1, draft, started = time.perf_counter(), Draft(""), False

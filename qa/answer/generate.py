@@ -12,7 +12,7 @@ from qa.documents import Span
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Evidence, Retriever
 
-from .prompt import question_prompt, system_prompt
+from .prompt import calculation_prompt, question_prompt, system_prompt
 from .types import Draft, Gathered, Part
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,17 @@ class Generator:
         raw = "".join(pieces).strip()
         log.info("model said: %r", raw)
         yield Draft(raw, tuple(numbered), self.backend.tokens_generated)
+
+    def calculate(self, part: Part, gathered: Gathered) -> Draft:
+        """Ask only for the calculation that answers an arithmetic part (the code will redo it)."""
+        if self.backend is None:
+            raise RuntimeError("Generator needs a chat backend")
+        numbered = self.context(gathered.evidence)
+        msgs: list[Message] = [{"role": "system", "content": system_prompt(numbered)}]
+        msgs.append({"role": "user", "content": calculation_prompt(part)})
+        raw = self.backend.complete(msgs, 48).strip()
+        log.info("model's calculation: %r", raw)
+        return Draft(raw, tuple(numbered), self.backend.tokens_generated)
 
     def warm_up(self) -> bool:
         """Send the stable prompt prefix once, so the model server caches it; False if not worth it."""

@@ -57,3 +57,11 @@ def translate_messages(text: str, language: str) -> list[Message]:
         },
         {"role": "user", "content": text},
     ]
+
+
+def calculation_prompt(part: Part) -> str:
+    """A second ask for an arithmetic part whose first answer showed no calculation."""
+    return (
+        f"Question: {part.text}\nDo not answer in words. Write only the calculation that gives the answer from "
+        "numbers in the sentences, like '5 + 2 = 7 [4]', or the one number if a sentence states it, like '7 [4]'."
+    )
