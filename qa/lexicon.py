@@ -52,6 +52,8 @@ ASKS_ARITHMETIC = re.compile(
     r"altogether|in all|sum|difference|more than|less than|fewer than|share|ratio|proportion|percentage of)\b",
     re.I,
 )
+# The question asks for a share: a quotient, shown in per cent.
+ASKS_SHARE = re.compile(r"\b(share|percent|percentage|proportion)\b", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)

@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     # the answer chain: how questions are split, answers checked, sources compared
     max_parts: int = Field(default=3, ge=1, description="asks one question is split into (each costs a model call)")
     echo_words: int = Field(default=6, ge=3, description="an answer repeating this many instruction words is refused")
-    about_cosine: float = Field(
-        default=0.5, gt=0, le=1, description="a span this close in meaning to a paraphrased ask is about it"
+    paraphrase_cosine: float = Field(
+        default=0.45, gt=0, le=1, description="a question most of whose words the documents lack is judged from this close"
     )
     disagree_share: float = Field(
         default=0.75,

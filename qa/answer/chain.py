@@ -45,15 +45,15 @@ class Answerer:
         max_question_chars: int = 2000,
         max_parts: int = 3,
         echo_words: int = 6,
-        about_cosine: float = 1.0,
+        paraphrase_cosine: float = 0.45,
         disagree_share: float = 0.75,
         **stages,
     ) -> None:
         self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
         self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
-        self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k)
+        self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
         self.generator = stages.get("generator") or Generator(retriever, backend, max_tokens, context_chars)
-        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
+        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words)
         self.extractor = stages.get("extractor") or Extractor(retriever)
         self.translator = stages.get("translator") or Translator(backend)
         self.backend = backend

@@ -15,20 +15,20 @@ class Gatherer:
     context, and is judged on its own words first, then together with the context.
     """
 
-    def __init__(self, retriever: Retriever, evidence_k: int = 4) -> None:
-        self.retriever, self.evidence_k = retriever, evidence_k
+    def __init__(self, retriever: Retriever, evidence_k: int = 4, paraphrase_cosine: float = 0.45) -> None:
+        self.retriever, self.evidence_k, self.paraphrase_cosine = retriever, evidence_k, paraphrase_cosine
 
     def gather(self, part: Part) -> Gathered:
         r, k = self.retriever, self.evidence_k
         joined = f"{part.context} {part.text}".strip()
         hits = r.retrieve(joined)
         evidence = r.evidence(part.text, hits, k)
-        dense = r.mode != "bm25"
-        verdict = judge(part.text, evidence, r.vocabulary, r.corpus_numbers, dense=dense)
+        opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine}
+        verdict = judge(part.text, evidence, r.vocabulary, r.corpus_numbers, **opts)
         if part.context:
             evidence = merge(evidence, r.evidence(joined, hits, k), k)
             if not verdict.answerable:
-                verdict = judge(joined, evidence, r.vocabulary, r.corpus_numbers, dense=dense)
+                verdict = judge(joined, evidence, r.vocabulary, r.corpus_numbers, **opts)
         return Gathered(tuple(hits), tuple(evidence), verdict)
 
 

@@ -63,5 +63,7 @@ def calculation_prompt(part: Part) -> str:
     """A second ask for an arithmetic part whose first answer showed no calculation."""
     return (
         f"Question: {part.text}\nDo not answer in words. Write only the calculation that gives the answer from "
-        "numbers in the sentences, like '5 + 2 = 7 [4]', or the one number if a sentence states it, like '7 [4]'."
+        "numbers in the sentences, then the sentence numbers. Examples: if [4] is 'Of 10 shops, 7 are open.', then "
+        "'How many shops are not open?' is answered '10 - 7 = 3 [4]'; if [5] is 'Five shops sell bread and two sell "
+        "fish.', then 'How many shops sell bread or fish?' is answered '5 + 2 = 7 [5]'."
     )

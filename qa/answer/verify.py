@@ -15,7 +15,7 @@ import re
 from qa.check import as_written, echoes, relevance, relevant, support_set, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NAMES, INSTRUCTION, NOT_FOUND, YEAR
+from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
 from qa.retrieve import Retriever
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
@@ -38,8 +38,8 @@ def markers(n: int) -> str:
 class Verifier:
     """Checks one part's draft against the documents."""
 
-    def __init__(self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0) -> None:
-        self.retriever, self.echo_words, self.about_cosine = retriever, echo_words, about_cosine
+    def __init__(self, retriever: Retriever, echo_words: int = 6) -> None:
+        self.retriever, self.echo_words = retriever, echo_words
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         verdict = self._check(part, gathered, draft)
@@ -107,8 +107,10 @@ class Verifier:
         chosen = list(dict.fromkeys(spans))
         if not self.about([self.in_context(c) for c in chosen], part.focus):
             return Fallback("the numbers of the calculation come from sentences not about the question")
-        asks_share = bool(re.search(r"\b(share|percent|percentage|proportion)\b", part.text, re.I))
-        comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), asks_share and "/" in ops)
+        share = bool(ASKS_SHARE.search(part.text))
+        comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
+        if not set(ops) <= ({"+", "-", "/"} if share else {"+", "-"}) or not comp.result > 0:
+            return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(), chosen)
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
@@ -118,18 +120,8 @@ class Verifier:
         return Accept(f"{body} {markers(len(cites))}", tuple(cites), "llm")
 
     def about(self, spans: list[str], focus: str) -> bool:
-        """The spans are about the question (the current one, or it together with the one before):
-        they mention half of its terms, or, for a paraphrase, one is close to it in meaning."""
-        ask = focus.split("\n")[-1]
-        return relevant(spans, focus) or relevant(spans, ask) or self.close(spans, ask) >= self.about_cosine
-
-    def close(self, spans: list[str], question: str) -> float:
-        """The best dense similarity of a span to the question (0 without a dense retriever)."""
-        r = self.retriever
-        if r.mode == "bm25" or not spans or self.about_cosine >= 1.0:
-            return 0.0
-        q, *vecs = r.embedder.embed([question, *spans])
-        return max(sum(a * b for a, b in zip(q, v, strict=True)) for v in vecs)
+        """The spans are about the question: the current one, or it together with the one before."""
+        return relevant(spans, focus) or relevant(spans, focus.split("\n")[-1])
 
     def in_context(self, span: Span) -> str:
         return in_context(self.retriever, span)
