@@ -306,8 +306,11 @@ def test_question_in_another_script_is_answered_in_it(make_answerer):
             return "3 проекта простаивают."
         return f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]"
 
-    ans = make_answerer(FakeChat(reply)).answer("Сколько якорных проектов простаивают?")
+    chat = FakeChat(reply)
+    ans = make_answerer(chat).answer("Сколько якорных проектов простаивают?")
     assert ans.text == "3 проекта простаивают. [1]"
+    asked = chat.seen[1][-1]["content"]  # the model sees the translation and the words asked
+    assert asked.startswith(f"Question: {IDLE_Q}") and "Сколько якорных проектов простаивают?" in asked
     assert ans.citations[0].quote == IDLE_SENTENCE  # spans stay in the documents' language
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 
 from qa.documents import Span
 from qa.llm import ChatBackend, Message
@@ -46,7 +47,7 @@ class Generator:
         msgs: list[Message] = [{"role": "system", "content": system_prompt(numbered)}]
         msgs += list(history[-4:])
         last_user = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
-        shown = part if part.context != last_user else Part(part.text, "", part.arithmetic)
+        shown = part if part.context != last_user else replace(part, context="")
         msgs.append({"role": "user", "content": question_prompt(shown)})
         return msgs
 

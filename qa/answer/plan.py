@@ -61,7 +61,7 @@ class Planner:
         asked = split_parts(query, self.max_parts)
         texts = [correct_typos(a, vocab) for a in asked]
         parts = tuple(
-            Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a)
+            Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a, question if language else "")
             for i, (t, a) in enumerate(zip(texts, asked, strict=True))
         )
         if len(parts) > 1:

@@ -42,6 +42,8 @@ def question_prompt(part: Part) -> str:
     text = f"Question: {part.text}"
     if part.context:
         text = f"(Earlier question: {part.context})\n{text}"
+    if part.original:  # a translation may miss a word's sense: the model sees the words asked too
+        text += f"\n(Translated from: {part.original})"
     if part.arithmetic:
         text += "\nIf no sentence gives this number directly, answer with the calculation, like '5 + 2 = 7 [4]'."
     return text

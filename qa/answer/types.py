@@ -30,6 +30,7 @@ class Part:
     context: str = ""  # the question it leans on: the previous turn's, or the ask before it
     arithmetic: bool = False  # asks for a figure that may have to be computed
     asked: str = ""  # the ask as the user wrote it (before typo correction), for "the documents do not say …"
+    original: str = ""  # the question in the user's language, when it had to be translated
 
     @property
     def focus(self) -> str:
