@@ -64,6 +64,7 @@ def build_answerer(
         max_question_chars=settings.max_question_chars,
         max_parts=settings.max_parts,
         echo_words=settings.echo_words,
+        about_cosine=settings.about_cosine,
         paraphrase_cosine=settings.paraphrase_cosine,
         disagree_share=settings.disagree_share,
     )

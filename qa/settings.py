@@ -47,7 +47,13 @@ class Settings(BaseSettings):
     max_parts: int = Field(default=3, ge=1, description="asks one question is split into (each costs a model call)")
     echo_words: int = Field(default=6, ge=3, description="an answer repeating this many instruction words is refused")
     paraphrase_cosine: float = Field(
-        default=0.45, gt=0, le=1, description="a question most of whose words the documents lack is judged from this close"
+        default=0.38,
+        gt=0,
+        le=1,
+        description="a question most of whose words the documents lack is judged from this close",
+    )
+    about_cosine: float = Field(
+        default=0.3, gt=0, le=1, description="cited spans this close in meaning to a reworded ask are about it"
     )
     disagree_share: float = Field(
         default=0.75,

@@ -46,6 +46,7 @@ class Answerer:
         max_parts: int = 3,
         echo_words: int = 6,
         paraphrase_cosine: float = 0.45,
+        about_cosine: float = 1.0,
         disagree_share: float = 0.75,
         **stages,
     ) -> None:
@@ -53,7 +54,7 @@ class Answerer:
         self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
         self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
         self.generator = stages.get("generator") or Generator(retriever, backend, max_tokens, context_chars)
-        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words)
+        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
         self.extractor = stages.get("extractor") or Extractor(retriever)
         self.translator = stages.get("translator") or Translator(backend)
         self.backend = backend
@@ -111,7 +112,7 @@ class Answerer:
         draft = yield from self._draft(part, gathered, plan, of, t0, timings)
         yield Stage("checking", f"checking the answer against its citations{of}", _ms(t0))
         verdict = self.verifier.verify(part, gathered, draft)
-        if part.arithmetic and not (isinstance(verdict, Accept) and " = " in verdict.text):
+        if part.arithmetic and not isinstance(verdict, Refuse) and " = " not in getattr(verdict, "text", ""):
             verdict = self._calculated(part, gathered) or verdict
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
 

@@ -38,8 +38,8 @@ def markers(n: int) -> str:
 class Verifier:
     """Checks one part's draft against the documents."""
 
-    def __init__(self, retriever: Retriever, echo_words: int = 6) -> None:
-        self.retriever, self.echo_words = retriever, echo_words
+    def __init__(self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0) -> None:
+        self.retriever, self.echo_words, self.about_cosine = retriever, echo_words, about_cosine
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         verdict = self._check(part, gathered, draft)
@@ -120,8 +120,19 @@ class Verifier:
         return Accept(f"{body} {markers(len(cites))}", tuple(cites), "llm")
 
     def about(self, spans: list[str], focus: str) -> bool:
-        """The spans are about the question: the current one, or it together with the one before."""
-        return relevant(spans, focus) or relevant(spans, focus.split("\n")[-1])
+        """The spans are about the question (the current one, or it together with the one before):
+        they mention half of its terms, or, for a paraphrase in other words, one is close to it in
+        meaning (the answer still may not repeat a question word the documents never use)."""
+        ask = focus.split("\n")[-1]
+        return relevant(spans, focus) or relevant(spans, ask) or self.close(spans, ask) >= self.about_cosine
+
+    def close(self, spans: list[str], question: str) -> float:
+        """The best dense similarity of a span to the question (0 without a dense retriever)."""
+        r = self.retriever
+        if r.mode == "bm25" or not spans or self.about_cosine >= 1.0:
+            return 0.0
+        q, *vecs = r.embedder.embed([question, *spans])
+        return max(sum(a * b for a, b in zip(q, v, strict=True)) for v in vecs)
 
     def in_context(self, span: Span) -> str:
         return in_context(self.retriever, span)
