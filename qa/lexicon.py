@@ -52,6 +52,14 @@ ASKS_ARITHMETIC = re.compile(
     r"altogether|in all|sum|difference|more than|less than|fewer than|share|ratio|proportion|percentage of)\b",
     re.I,
 )
+# A question that asks for the rest of a whole ("not operating", "other than the national budget"):
+# group 2 is what the rest is not.
+NEGATION = re.compile(r"\b(not|other than|except|apart from|besides|excluding)\b(.*)", re.I)
+# Part-whole phrasing in a sentence: "29 out of 41 projects" (part, whole) and "348.4 …, including 184 …"
+# (whole, part). NUMBER is a number in digits.
+NUMBER = r"\d[\d,]*(?:\.\d+)?"
+PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
+WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.
 ASKS_SHARE = re.compile(r"\b(share|percent|percentage|proportion)\b", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}

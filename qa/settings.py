@@ -53,7 +53,10 @@ class Settings(BaseSettings):
         description="a question most of whose words the documents lack is judged from this close",
     )
     about_cosine: float = Field(
-        default=0.3, gt=0, le=1, description="cited spans this close in meaning to a reworded ask are about it"
+        default=1.0,
+        gt=0,
+        le=1,
+        description="cited spans this close in meaning to a reworded ask are about it (1: off; MiniLM cannot tell)",
     )
     disagree_share: float = Field(
         default=0.75,

@@ -232,6 +232,13 @@ def test_verifier_computes_a_calculation_from_cited_operands(make_answerer):
     assert not isinstance(bad, Accept)
 
 
+def test_rest_of_a_whole_is_computed_in_code_when_the_model_does_not(make_answerer):
+    chat = FakeChat(lambda m: f"9 projects are not operating successfully. [{_numbered(m, IDLE_SENTENCE)}]")
+    ans = make_answerer(chat).answer("How many anchor projects are not operating successfully?")
+    assert ans.text == "41 - 29 = 12 [1]" and ans.citations[0].quote == OPERATING
+    assert len(chat.seen) == 1  # the code found the whole and its part: no second ask
+
+
 def test_verifier_carries_units_into_the_result(make_answerer):
     a = make_answerer(None)
     q = "How much of the 2019-2023 infrastructure funding did not come from the national budget?"

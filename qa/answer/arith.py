@@ -11,6 +11,8 @@ True
 '348.4 - 184 = 164.4 billion tenge'
 >>> explain("12", ["41", "29", "9", "3"]).render()
 '9 + 3 = 12'
+>>> complement("How many projects are not operating?", ["29 out of 41 projects are operating."])
+(Computation(operands=('41', '29'), ops=('-',), unit='', percent=False), 0)
 >>> unit_after("348.4", "In his words, 348.4 billion tenge were allocated")
 'billion tenge'
 """
@@ -20,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import ARITHMETIC_OPS, MAGNITUDES
-from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
+from qa.lexicon import ARITHMETIC_OPS, MAGNITUDES, NEGATION, PART_OF_WHOLE, WHOLE_INCLUDING_PART
+from qa.text import NUMBER_WORDS, STOPWORDS, has_term, numbers_in, terms
 
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _OP = r"(?:\s*[+×*/÷]\s*|\s+[-−–]\s+)"
@@ -113,3 +115,25 @@ def unit_after(number: str, text: str) -> str:
             return f"{nxt[0]} {extra}".strip()
         return ""
     return ""
+
+
+def complement(question: str, sentences: list[str]) -> tuple[Computation, int] | None:
+    """For a question about the rest of a whole ("how many are not operating?"): whole - part from
+    the first sentence that states a part of a whole and names what the question excludes.
+    Returns the computation and the index of its sentence, or None."""
+    neg = NEGATION.search(question)
+    excluded = terms(neg.group(2)) if neg else []
+    if not excluded:
+        return None
+    named = numbers_in(question)  # a year or figure the question names must be in the sentence
+    for i, s in enumerate(sentences):
+        have = set(terms(s))
+        if sum(has_term(t, have) for t in excluded) < max(1, len(excluded) // 2) or not named <= numbers_in(s):
+            continue
+        pairs = [(m.group(2), m.group(1)) for m in PART_OF_WHOLE.finditer(s)]
+        pairs += [(m.group(1), m.group(2)) for m in WHOLE_INCLUDING_PART.finditer(s)]
+        for whole, part in pairs:
+            w, p = (next(iter(numbers_in(x)), "") for x in (whole, part))
+            if w and p and float(w) > float(p):
+                return Computation((w, p), ("-",), unit_after(w, s)), i
+    return None

@@ -117,7 +117,11 @@ class Answerer:
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
 
     def _calculated(self, part: Part, gathered) -> Accept | None:
-        """An arithmetic part answered without a calculation: ask for one; use it if it checks out."""
+        """An arithmetic part answered without a calculation: the rest of a whole that a sentence
+        states, else the model's calculation, if it checks out."""
+        own = self.verifier.rest_of_whole(part, gathered)
+        if own is not None:
+            return own
         second = self.verifier.verify(part, gathered, self.generator.calculate(part, gathered))
         return second if isinstance(second, Accept) and " = " in second.text else None
 

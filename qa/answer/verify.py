@@ -19,7 +19,7 @@ from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
 from qa.retrieve import Retriever
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
-from .arith import Computation, explain, parse_expression, unit_after
+from .arith import Computation, complement, explain, parse_expression, unit_after
 from .prompt import INSTRUCTIONS
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
 
@@ -112,6 +112,16 @@ class Verifier:
         if not set(ops) <= ({"+", "-", "/"} if share else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(), chosen)
+
+    def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
+        """The code's own calculation for "how many are not …": whole - part from a sentence about it."""
+        spans = [e.span for e in gathered.evidence if usable(e.span)]
+        found = complement(part.text, [s.text for s in spans])
+        if found is None:
+            return None
+        comp, i = found
+        verdict = self._accept(comp.render(), [spans[i]])
+        return verdict if isinstance(verdict, Accept) else None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
         cites = verified([Citation.of(s) for s in spans], self.retriever.texts)
