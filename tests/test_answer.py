@@ -182,12 +182,10 @@ def test_split_parts_keeps_single_asks_whole():
 
 
 def test_planner_translates_a_question_in_another_script(make_answerer):
-    chat = FakeChat(
-        lambda m: "How many simple anchor projects are there?" if "word for word" not in m[0]["content"] else IDLE_Q
-    )
+    chat = FakeChat("How many anchor projects are idle?")
     plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
-    assert plan.language == "Russian" and plan.parts[0].text == IDLE_Q  # the reading in the documents' words wins
-    assert all("into English" in m[0]["content"] for m in chat.seen) and len(chat.seen) == 2
+    assert plan.language == "Russian" and plan.parts[0].text == IDLE_Q
+    assert "into English" in chat.seen[0][0]["content"]
 
 
 def test_gatherer_judges_answerability_in_plain_words(make_answerer):
@@ -318,8 +316,7 @@ def test_question_in_another_script_is_answered_in_it(make_answerer):
     chat = FakeChat(reply)
     ans = make_answerer(chat).answer("Сколько якорных проектов простаивают?")
     assert ans.text == "3 проекта простаивают. [1]"
-    asked = next(m for m in chat.seen if "<documents>" in m[0]["content"])[-1]["content"]
-    # the model sees the translation and the words asked
+    asked = chat.seen[1][-1]["content"]  # the model sees the translation and the words asked
     assert asked.startswith(f"Question: {IDLE_Q}") and "Сколько якорных проектов простаивают?" in asked
     assert ans.citations[0].quote == IDLE_SENTENCE  # spans stay in the documents' language
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import logging
 
-from qa.check import correct_typos, relevance
+from qa.check import correct_typos
 from qa.lexicon import ASKS_ARITHMETIC, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
-from qa.text import terms
 
 from .prompt import translate_messages
 from .types import Part, Plan
@@ -81,23 +80,15 @@ class Planner:
         return SCRIPT_LANGUAGE.get(mine, mine)
 
     def to_documents_language(self, text: str) -> str:
-        """The model's translation of ``text`` into the documents' language: of a plain and a
-        word-for-word reading, the one more of whose terms the documents use (``text`` if both fail)."""
+        """The model's translation of ``text`` into the documents' language (``text`` if it fails)."""
         if self.backend is None:
             return text
         target = SCRIPT_LANGUAGE.get(self.documents_script() or "latin", "English")
-        readings = [t for t in (self._translate(text, target, literal) for literal in (False, True)) if t]
-        if not readings:
-            return text
-        vocab = self.retriever.vocabulary
-        best = max(readings, key=lambda t: relevance(" ".join(vocab & set(terms(t))), t))
-        log.info("translated %r -> %r (of %r)", text, best, readings)
-        return best
-
-    def _translate(self, text: str, target: str, literal: bool) -> str:
         try:
-            out = self.backend.complete(translate_messages(text, target, literal), 80).strip().splitlines()  # type: ignore[union-attr]
+            out = self.backend.complete(translate_messages(text, target), 80).strip().splitlines()
         except Exception as exc:  # translation is a nicety: retrieve with the original words
             log.warning("translation failed (%s); using the question as asked", exc)
-            return ""
-        return (out[0] if out else "").strip().strip('"')
+            return text
+        translated = (out[0] if out else "").strip().strip('"') or text
+        log.info("translated %r -> %r", text, translated)
+        return translated

@@ -49,16 +49,16 @@ def question_prompt(part: Part) -> str:
     return text
 
 
-def translate_messages(text: str, language: str, literal: bool = False) -> list[Message]:
-    """Ask for a translation of ``text`` into ``language``, numbers kept in digits; ``literal``
-    asks for every word's sense to be kept (a second reading of a question)."""
-    if literal:
-        rule = (f"Translate the user's question into {language} word for word, keeping the meaning of every word "
-                f"(a verb stays a verb). Do not answer it. Reply with the {language} question only.")  # fmt: skip
-    else:
-        rule = (f"Translate the user's text into {language}. Keep every number in digits and every [n] marker "
-                "as it is. Reply with the translation only.")  # fmt: skip
-    return [{"role": "system", "content": rule}, {"role": "user", "content": text}]
+def translate_messages(text: str, language: str) -> list[Message]:
+    """Ask for a translation of ``text`` into ``language``, numbers kept in digits."""
+    return [
+        {
+            "role": "system",
+            "content": f"Translate the user's text into {language}. Keep every number in digits and every "
+            "[n] marker as it is. Reply with the translation only.",
+        },
+        {"role": "user", "content": text},
+    ]
 
 
 def calculation_prompt(part: Part) -> str:
