@@ -50,12 +50,13 @@ def question_prompt(part: Part) -> str:
 
 
 def translate_messages(text: str, language: str) -> list[Message]:
-    """Ask for a translation of ``text`` into ``language``, numbers kept in digits."""
+    """Ask for a translation of ``text`` into ``language``, numbers copied as written."""
     return [
         {
             "role": "system",
-            "content": f"Translate the user's text into {language}. Keep every number in digits and every "
-            "[n] marker as it is. Reply with the translation only.",
+            "content": f"Translate the user's text into {language}. Copy every number exactly as it is written "
+            "(3 stays 3, 18.5 stays 18.5) and keep words such as million or trillion as words. Reply with the "
+            "translation only.",
         },
         {"role": "user", "content": text},
     ]
