@@ -29,18 +29,10 @@ class Generator:
         self.max_tokens, self.context_chars = max_tokens, context_chars
 
     def context(self, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Span]:
-        """All sentences when the corpus fits (a stable prefix the model server can cache), else
-        the evidence sentences with their neighbours, in document order."""
-        r = self.retriever
-        if r.corpus_chars <= self.context_chars:
-            return list(r.sentences)
-        wanted = set()
-        for e in evidence:
-            i = r.sentence_pos[(e.span.source, e.span.start)]
-            wanted.update(
-                j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source
-            )
-        return [r.sentences[i] for i in sorted(wanted)]
+        """The sentences the model sees, in document order: the whole corpus when it fits (a stable
+        prefix the model server can cache), else the evidence, its headings and neighbours up to
+        ``context_chars`` (``Retriever.context``: no cliff at the budget)."""
+        return self.retriever.context(list(evidence), self.context_chars)
 
     def messages(self, part: Part, numbered: list[Span], history: tuple[Message, ...] = ()) -> list[Message]:
         """System prompt with the sentences, the last turns, then this part's question."""

@@ -5,7 +5,7 @@ text there is never an instruction to it. The instructions and the numbered sent
 identical for every question on one corpus, so a model server caches them as a prefix.
 
 >>> from qa.documents import Span
->>> "<documents>\\n[1] Five shops are open.\\n</documents>" in system_prompt([Span("a.txt", 0, 21, "Five shops are open.")])
+>>> "<documents>\\n(a.txt)\\n[1] Five shops are open.\\n</documents>" in system_prompt([Span("a.txt", 0, 21, "Five shops are open.")])
 True
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from qa.documents import Span
 from qa.llm import Message
+from qa.retrieve import render
 
 from .types import Part
 
@@ -33,7 +34,7 @@ INSTRUCTIONS = (
 
 def system_prompt(numbered: list[Span] | tuple[Span, ...]) -> str:
     """The instructions, then the numbered sentences as quoted data."""
-    lines = "\n".join(f"[{i}] {s.text}" for i, s in enumerate(numbered, 1))
+    lines = render(list(numbered))  # numbered, wraps collapsed, each document named where it starts
     return f"{INSTRUCTIONS}\n<documents>\n{lines}\n</documents>"
 
 
