@@ -184,21 +184,22 @@ class Answerer:
                 **base,
             )
 
-    def warm_up(self) -> None:
-        """Send the stable prompt prefix once, so the model server caches it before the first question."""
+    def warm_up(self) -> str | None:
+        """Send the stable prompt prefix once, so the model server caches it before the first question.
+        Returns how: "computed", "restored" (from a cache an earlier start saved), or None (nothing to do)."""
         r = self.retriever
         if self.backend is None or r.corpus_chars > self.context_chars or not r.sentences:
-            return
+            return None
         t0 = time.perf_counter()
         try:
-            self.backend.complete(
-                [{"role": "system", "content": _system(self._context([]))}, {"role": "user", "content": "Question: ?"}],
-                1,
+            how = self.backend.prime(
+                [{"role": "system", "content": _system(self._context([]))}, {"role": "user", "content": "Question: ?"}]
             )
         except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
             log.warning("warm-up failed: %s", exc)
-            return
-        log.info("prompt cache warmed in %.1f s", time.perf_counter() - t0)
+            return None
+        log.info("prompt cache %s in %.1f s", how, time.perf_counter() - t0)
+        return how
 
     # ---- pieces ----------------------------------------------------------------------------
     def _context(self, evidence: list[Evidence]) -> list[Span]:

@@ -1,48 +1,111 @@
 """``qa bench``: time the default pipeline on the seed documents.
 
-Prints: index build time (fresh index in a temp folder), retrieval p50, model load time, the
-cold answer (first question after start, empty prompt cache) and warm answers p50/p95. With
-``--warm-up`` it first fills the prompt cache as the server does at start-up, and times that.
+- default: index build (fresh index in a temp folder), retrieval p50, model load, the cold answer
+  and warm answers p50/p95; ``--warm-up`` first fills the prompt cache as the server does.
+- ``--decode``: the same questions under each decoding option (speculative decoding, a stop
+  sequence), one model load each: decode tok/s, answer p50/p95, time to first token and to the
+  first checked text, accuracy, and how many answers differ from the baseline's.
+- ``--start``: start-up to ready, step by step (``qa.startup.load_models``); ``--cold`` first
+  deletes the saved prompt caches.
+- ``--scale N`` (``qa.scale``) and ``--peers`` (``qa.peers``).
 """
 
 from __future__ import annotations
 
-import json
+import gc
+import logging
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from qa.llm import ChatBackend, Message
 from qa.settings import Settings
 
+log = logging.getLogger(__name__)
 
-def _pct(xs: list[float], q: float) -> float:
+# name -> Settings changes; "baseline" first: the others are compared with it.
+DECODE_OPTIONS: dict[str, dict] = {
+    "baseline": {},
+    "ngram-simple n=3": {"llm_speculative": "ngram-simple", "llm_ngram": 3},
+    "ngram-simple n=2": {"llm_speculative": "ngram-simple", "llm_ngram": 2},
+    "ngram-map-k n=3": {"llm_speculative": "ngram-map-k", "llm_ngram": 3},
+    "ngram-mod": {"llm_speculative": "ngram-mod"},
+    "stop at newline": {"llm_stop": ["\n"]},
+}
+
+
+def pct(xs: list[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``xs``.
+
+    >>> pct([3.0, 1.0, 2.0], 0.5)
+    2.0
+    """
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
 
 
-def run_bench(settings: Settings, n_questions: int = 10, warm_up: bool = False) -> int:
+def print_table(rows: dict[str, float | str | int | None]) -> None:
+    width = max(len(k) for k in rows)
+    for k, v in rows.items():
+        print(f"{k:{width}}  {v:.2f}" if isinstance(v, float) else f"{k:{width}}  {v}")
+
+
+def seed_items(texts: dict[str, str], n: int, split: str | None = None, answerable_only: bool = True) -> list:
+    """The first ``n`` seed-set items without history (answerable ones only, by default)."""
+    from qa.evaluate import DEFAULT_SET, load_items
+
+    items = [i for i in load_items(DEFAULT_SET, texts) if not i.history and (split is None or i.split == split)]
+    return [i for i in items if i.answerable is True or not answerable_only][:n]
+
+
+class Timed(ChatBackend):
+    """Wraps a backend and records, per request, the reply and when each piece arrived."""
+
+    def __init__(self, inner: ChatBackend) -> None:
+        self.inner, self.name = inner, inner.name
+        self.calls: list[tuple[str, float, list[float]]] = []  # (text, start, piece arrival times)
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        t0, times, parts = time.perf_counter(), [], []
+        for piece in self.inner.stream(messages, max_tokens):
+            times.append(time.perf_counter())
+            parts.append(piece)
+            yield piece
+        self.tokens_generated = self.inner.tokens_generated
+        self.calls.append(("".join(parts), t0, times))
+
+    def prime(self, messages: list[Message]) -> str:
+        return self.inner.prime(messages)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _temp_answerer(settings: Settings, tmp: str, out: dict):
+    """Embedder, a fresh index of the seeds in ``tmp`` and an answerer without a model."""
     from qa.embed import load_embedder
-    from qa.evaluate import DEFAULT_SET
-    from qa.llm import make_backend
     from qa.pipeline import build_answerer, index_documents
 
-    questions = [
-        json.loads(line)["question"]
-        for line in DEFAULT_SET.read_text(encoding="utf-8").splitlines()
-        if line.strip() and json.loads(line).get("answerable") is True and not json.loads(line).get("history")
-    ][:n_questions]
-    out: dict[str, float | str] = {}
     t = time.perf_counter()
     embedder = load_embedder(settings.embedder, settings.cache_path)
     out["embedder_load_s"] = time.perf_counter() - t
+    s = settings.model_copy(update={"index_dir": Path(tmp) / "index", "chroma_url": None})
+    t = time.perf_counter()
+    report, _ = index_documents(s, embedder=embedder)
+    out["index_build_s"] = time.perf_counter() - t
+    out["chunks"] = report.added
+    return build_answerer(s, embedder=embedder, backend=None), s
+
+
+def run_bench(settings: Settings, n_questions: int = 10, warm_up: bool = False) -> int:
+    from qa.llm import make_backend
+
+    out: dict[str, float | str] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        s = settings.model_copy(update={"index_dir": Path(tmp) / "index", "chroma_url": None})
-        t = time.perf_counter()
-        report, _ = index_documents(s, embedder=embedder)
-        out["index_build_s"] = time.perf_counter() - t
-        out["chunks"] = report.added
-        answerer = build_answerer(s, embedder=embedder, backend=None)
+        answerer, _ = _temp_answerer(settings, tmp, out)
+        questions = [i.question for i in seed_items(answerer.retriever.texts, n_questions)]
         r = answerer.retriever
         lat = []
         for q in questions:
@@ -56,7 +119,7 @@ def run_bench(settings: Settings, n_questions: int = 10, warm_up: bool = False) 
         out["model"] = answerer.model_name
         if warm_up:  # what the server does at start-up
             t = time.perf_counter()
-            answerer.warm_up()
+            out["prompt_cache"] = answerer.warm_up() or "none"
             out["prompt_warm_up_s"] = time.perf_counter() - t
         times = []
         for q in questions:
@@ -66,9 +129,102 @@ def run_bench(settings: Settings, n_questions: int = 10, warm_up: bool = False) 
         out["answer_first_after_warm_up_ms" if warm_up else "answer_cold_ms"] = times[0]
         warm = times[1:] or times
         out["answer_warm_p50_ms"] = statistics.median(warm)
-        out["answer_warm_p95_ms"] = _pct(warm, 0.95)
+        out["answer_warm_p95_ms"] = pct(warm, 0.95)
         out["answers_timed"] = len(times)
-    width = max(len(k) for k in out)
-    for k, v in out.items():
-        print(f"{k:{width}}  {v:.1f}" if isinstance(v, float) else f"{k:{width}}  {v}")
+    print_table(out)
+    return 0
+
+
+def _ask(answerer, question: str) -> tuple[object, float, float]:
+    """The final Answer, ms to the first checked text, ms in all (through ``stream``, as the UI)."""
+    from qa.answer import Answer
+    from qa.events import Checked
+
+    t0 = time.perf_counter()
+    first, final = None, None
+    for item in answerer.stream(question):
+        if isinstance(item, Checked) and first is None:
+            first = (time.perf_counter() - t0) * 1000
+        if isinstance(item, Answer):
+            final = item
+    total = (time.perf_counter() - t0) * 1000
+    return final, first if first is not None else total, total
+
+
+def _decode_rate(backend: Timed, base: str) -> tuple[float, int]:
+    """Decode tokens/s over all timed replies (tokens counted by the server's /tokenize), and tokens."""
+    import httpx
+
+    n, secs = 0, 0.0
+    for text, _, times in backend.calls:
+        if len(times) < 2:
+            continue
+        r = httpx.post(base + "/tokenize", json={"content": text}, timeout=30)
+        k = len(r.json().get("tokens", [])) if r.status_code == 200 else len(times)
+        n, secs = n + k, secs + (times[-1] - times[0])
+        n -= 1  # the first token comes with the prefill
+    return (n / secs if secs else float("nan")), n
+
+
+def run_decode(settings: Settings, n_questions: int = 15, options: list[str] | None = None) -> int:
+    """Each decoding option on the same questions, one model load each; answers compared."""
+    from qa.evaluate import is_correct
+    from qa.llm import make_backend
+
+    out: dict[str, float | str] = {}
+    chosen = options or list(DECODE_OPTIONS)
+    baseline: list[str] | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        answerer, s = _temp_answerer(settings, tmp, out)
+        items = seed_items(answerer.retriever.texts, n_questions)
+        print_table(out | {"questions": len(items)})
+        print(f"\n{'option':18} {'tok/s':>6} {'tokens':>6} {'p50 ms':>7} {'p95 ms':>7} {'1st tok':>7} "
+              f"{'1st chk':>7} {'acc':>5} {'differ':>6}")  # fmt: skip
+        for name in chosen:
+            backend = Timed(make_backend(s.model_copy(update=DECODE_OPTIONS[name])))
+            answerer.backend = backend
+            answerer.warm_up()
+            backend.calls.clear()
+            rows = [_ask(answerer, i.question) for i in items]
+            rate, tokens = _decode_rate(backend, backend.inner.base_url.removesuffix("/v1"))
+            texts = [a.text for a, _, _ in rows]
+            baseline = baseline or texts
+            totals = [t for _, _, t in rows]
+            ftok = [a.timings_ms.get("first_token_ms", 0.0) for a, _, _ in rows]
+            acc = statistics.fmean(is_correct(i, a.text, a.refused) for i, (a, _, _) in zip(items, rows, strict=True))
+            differ = sum(a != b for a, b in zip(texts, baseline, strict=True))
+            print(f"{name:18} {rate:6.1f} {tokens:6d} {statistics.median(totals):7.0f} {pct(totals, 0.95):7.0f} "
+                  f"{statistics.median(ftok):7.0f} {statistics.median(f for _, f, _ in rows):7.0f} {acc:5.2f} {differ:6d}",
+                  flush=True)  # fmt: skip
+            for i, (a, b) in enumerate(zip(texts, baseline, strict=True)):
+                if a != b:
+                    log.info("%s changed answer %d: %r -> %r", name, i, b, a)
+            answerer.backend = None
+            backend.close()
+            del backend
+            gc.collect()
+    return 0
+
+
+def run_start(settings: Settings, cold: bool = False) -> int:
+    """Start-up to ready, as the server does it (``qa.startup.load_models``), step by step."""
+    from qa.startup import load_models
+
+    slots = settings.cache_path / "slots"
+    if cold and slots.is_dir():
+        for f in slots.glob("qa-*.slot"):
+            f.unlink()
+    timings: dict = {}
+    t = time.perf_counter()
+    answerer = load_models(settings, timings)
+    timings["ready_s"] = round(time.perf_counter() - t, 2)
+    t = time.perf_counter()
+    q = "How many anchor projects are idle?"
+    ans, first, _ = _ask(answerer, q)
+    timings["first_answer_s"] = round(time.perf_counter() - t, 2)
+    timings["first_checked_text_s"] = round(first / 1000, 2)
+    timings["first_answer"] = ans.text
+    print_table(timings)
+    if answerer.backend:
+        answerer.backend.close()
     return 0

@@ -34,6 +34,11 @@ class ChatBackend(ABC):
     def complete(self, messages: list[Message], max_tokens: int) -> str:
         return "".join(self.stream(messages, max_tokens))
 
+    def prime(self, messages: list[Message]) -> str:
+        """Have the server cache the prompt ``messages`` (a warm-up); says how: "computed" or "restored"."""
+        self.complete(messages, 1)
+        return "computed"
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (a server, a process)."""
 
@@ -44,6 +49,7 @@ class OpenAICompatible(ChatBackend):
 
         self.name = model
         self.base_url = base_url
+        self.stop: list[str] | None = None  # stop sequences sent with every request
         self._chat = ChatOpenAI(
             base_url=base_url,
             model=model,
@@ -59,7 +65,7 @@ class OpenAICompatible(ChatBackend):
         self.tokens_generated = 0
         lc = [(m["role"], m["content"]) for m in messages]
         try:
-            for piece in self._chat.stream(lc, max_tokens=max_tokens):
+            for piece in self._chat.stream(lc, max_tokens=max_tokens, stop=self.stop):
                 text = piece.content if isinstance(piece.content, str) else ""
                 if text:
                     self.tokens_generated += 1
@@ -77,7 +83,16 @@ class OpenAICompatible(ChatBackend):
 class Embedded(ChatBackend):
     """A GGUF model served in-process by llama.cpp (xllamacpp); one request at a time."""
 
-    def __init__(self, gguf: Path, n_ctx: int = 4096, threads: int = 2, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        gguf: Path,
+        n_ctx: int = 4096,
+        threads: int = 2,
+        timeout: float = 120.0,
+        speculative: tuple[str, int, int] = ("none", 3, 16),
+        slot_dir: Path | None = None,
+        stop: tuple[str, ...] = (),
+    ) -> None:
         try:
             import xllamacpp as xlc
         except ImportError as exc:
@@ -90,6 +105,10 @@ class Embedded(ChatBackend):
         p.cpuparams_batch.n_threads = threads
         p.n_parallel = 1
         p.verbosity = -1
+        from qa.fastllm import configure
+
+        configure(p, speculative, slot_dir)  # speculative decoding; prompt caches saved by prime()
+        self.slot_dir, self.gguf = slot_dir, Path(gguf)
         try:
             self._server = xlc.Server(p)
         except Exception as exc:
@@ -97,6 +116,7 @@ class Embedded(ChatBackend):
         self.name = Path(gguf).stem
         self.base_url = self._server.listening_address + "/v1"
         self._remote = OpenAICompatible(self.base_url, "local", None, timeout)
+        self._remote.stop = list(stop) or None
         self._lock = threading.Lock()
         log.info("model %s loaded in %.1f s, serving on %s", self.name, time.perf_counter() - t0, self.base_url)
 
@@ -107,6 +127,27 @@ class Embedded(ChatBackend):
 
     def close(self) -> None:
         self._server = None
+
+    # ---- the prompt cache on disk (qa.fastllm) -------------------------------------------------
+    def prime(self, messages: list[Message]) -> str:
+        """Restore the cache of ``messages`` saved by an earlier start, else compute and save it."""
+        from qa.fastllm import prime
+
+        return prime(self, messages)
+
+    def save_slot(self, name: str) -> bool:
+        """Write the prompt cache (llama.cpp slot 0) to ``slot_dir/name``; False if that failed."""
+        from qa.fastllm import slot_action
+
+        with self._lock:
+            return slot_action(self._server.listening_address, "save", name, self.slot_dir)
+
+    def restore_slot(self, name: str) -> bool:
+        """Load ``slot_dir/name`` into the prompt cache; False if it is missing or that failed."""
+        from qa.fastllm import slot_action
+
+        with self._lock:
+            return slot_action(self._server.listening_address, "restore", name, self.slot_dir)
 
 
 def make_backend(settings) -> ChatBackend | None:
@@ -121,4 +162,11 @@ def make_backend(settings) -> ChatBackend | None:
             raise LLMUnavailable("QA_LLM=openai needs QA_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         return OpenAICompatible(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
     name = settings.embedded_model if kind == "embedded" else kind
-    return Embedded(gguf_path(name, settings.cache_path), threads=settings.llm_threads, timeout=settings.llm_timeout)
+    return Embedded(
+        gguf_path(name, settings.cache_path),
+        threads=settings.llm_threads,
+        timeout=settings.llm_timeout,
+        speculative=(settings.llm_speculative, settings.llm_ngram, settings.llm_draft_max),
+        slot_dir=settings.cache_path / "slots" if settings.llm_save_prompt_cache else None,
+        stop=tuple(settings.llm_stop),
+    )
