@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from qa.answer import Answer, Answerer
-from qa.errors import BadQuestion, IndexMissing, QAError, check_question
+from qa.errors import BadQuestion, QAError, check_question
 from qa.events import Stage
 from qa.settings import Settings
 
@@ -96,26 +96,11 @@ def source_id(source: str) -> str:
 
 
 def load_answerer(settings: Settings) -> Answerer:
-    """Load every model once, logging each step; index the default documents if there is no index."""
-    from qa.embed import load_embedder
-    from qa.pipeline import build_answerer, index_documents
+    """Load every model once (embedder and language model in parallel), index the default documents
+    if there is no index, and fill the prompt cache (restored from disk after the first start)."""
+    from qa.startup import load_models
 
-    t = time.perf_counter()
-    log.info("loading embedder %s", settings.embedder)
-    embedder = load_embedder(settings.embedder, settings.cache_path)
-    try:
-        answerer = build_answerer(settings, embedder=embedder, backend=None)
-    except IndexMissing:
-        log.info("no index yet: indexing %s", settings.default_docs)
-        index_documents(settings, embedder=embedder)
-        answerer = build_answerer(settings, embedder=embedder, backend=None)
-    from qa.llm import make_backend
-
-    log.info("loading language model (%s)", settings.llm)
-    answerer.backend = make_backend(settings)
-    answerer.warm_up()
-    log.info("ready in %.1f s: model %s", time.perf_counter() - t, answerer.model_name)
-    return answerer
+    return load_models(settings)
 
 
 def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = True) -> FastAPI:

@@ -51,6 +51,7 @@ def load_models(settings: Settings, timings: dict | None = None) -> Answerer:
 
     timings = {} if timings is None else timings
     t0 = time.perf_counter()
+    log.info("loading embedder %s and language model (%s) in parallel", settings.embedder, settings.llm)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-load") as pool:
         model = pool.submit(_timed, timings, "model_load_s", make_backend, settings)
         try:
