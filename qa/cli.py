@@ -158,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
-    s.add_argument("--limit", type=int, help="with --peers: only the first N dev items")
+    s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
+    s.add_argument("--embed-threads", type=int, help="with --scale: torch threads for the embedder (default 1)")
+    s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder threads/batch table")
     _common(s)
     return p
 
@@ -212,7 +214,7 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
     if args.scale is not None:
         from qa.scale import run_scale
 
-        return run_scale(settings, args.scale)
+        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads)
     if args.peers:
         from qa.peers import run_peers
 

@@ -40,7 +40,7 @@ def configure(p, speculative: tuple[str, int, int], slot_dir: Path | None) -> No
             m.size_n, m.size_m = ngram, draft_max
     if slot_dir is not None:
         Path(slot_dir).mkdir(parents=True, exist_ok=True)
-        p.slot_save_path = str(slot_dir)
+        p.slot_save_path = str(slot_dir).rstrip("/") + "/"  # llama.cpp appends the file name as is
 
 
 def slot_name(gguf: Path, messages: list[dict[str, str]]) -> str:

@@ -212,14 +212,19 @@ def embed_tuning(embedder, texts: list[str]) -> dict[str, float]:
     return out
 
 
-def run_scale(settings: Settings, n_chunks: int, tune: bool = True) -> int:
+def run_scale(settings: Settings, n_chunks: int, tune: bool = True, threads: int | None = None) -> int:
+    """Print the scale report; ``threads``: torch threads for the embedder (default: as loaded, 1)."""
     from qa.bench import print_table
     from qa.embed import load_embedder
 
     if n_chunks < 1:
         raise SystemExit(f"--scale {n_chunks}: give a number of chunks, at least 1")
     embedder = load_embedder(settings.embedder, settings.cache_path)
-    out = measure(settings, n_chunks, embedder)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
+    out = {"embed_threads": threads or 1} | measure(settings, n_chunks, embedder)
     if tune:
         pool = paragraph_pool(256 * settings.chunk_size)[:256]
         out |= embed_tuning(embedder, [p[: settings.chunk_size] for p in pool])

