@@ -25,14 +25,15 @@ from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 
-# name -> Settings changes; "baseline" first: the others are compared with it.
+# name -> ``Embedded`` keyword arguments; "baseline" first: the others are compared with it.
+# Measured (README, Benchmark): none beat the baseline, so none is a setting.
 DECODE_OPTIONS: dict[str, dict] = {
     "baseline": {},
-    "ngram-simple n=3": {"llm_speculative": "ngram-simple", "llm_ngram": 3},
-    "ngram-simple n=2": {"llm_speculative": "ngram-simple", "llm_ngram": 2},
-    "ngram-map-k n=3": {"llm_speculative": "ngram-map-k", "llm_ngram": 3},
-    "ngram-mod": {"llm_speculative": "ngram-mod"},
-    "stop at newline": {"llm_stop": ["\n"]},
+    "ngram-simple n=3": {"speculative": ("ngram-simple", 3, 16)},
+    "ngram-simple n=2": {"speculative": ("ngram-simple", 2, 16)},
+    "ngram-map-k n=3": {"speculative": ("ngram-map-k", 3, 16)},
+    "ngram-mod": {"speculative": ("ngram-mod", 3, 16)},
+    "stop at newline": {"stop": ("\n",)},
 }
 
 
@@ -169,10 +170,16 @@ def _decode_rate(backend: Timed, base: str) -> tuple[float, int]:
 def run_decode(settings: Settings, n_questions: int = 15, options: list[str] | None = None) -> int:
     """Each decoding option on the same questions, one model load each; answers compared."""
     from qa.evaluate import is_correct
-    from qa.llm import make_backend
+    from qa.llm import Embedded
+    from qa.models import gguf_path
 
     out: dict[str, float | str] = {}
     chosen = options or list(DECODE_OPTIONS)
+    if settings.llm != "embedded" or settings.llm_base_url:
+        raise SystemExit("--decode compares llama.cpp options of the embedded model: use QA_LLM=embedded")
+    unknown = set(chosen) - set(DECODE_OPTIONS)
+    if unknown:
+        raise SystemExit(f"--option {sorted(unknown)}: choose from {list(DECODE_OPTIONS)}")
     baseline: list[str] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         answerer, s = _temp_answerer(settings, tmp, out)
@@ -181,7 +188,9 @@ def run_decode(settings: Settings, n_questions: int = 15, options: list[str] | N
         print(f"\n{'option':18} {'tok/s':>6} {'tokens':>6} {'p50 ms':>7} {'p95 ms':>7} {'1st tok':>7} "
               f"{'1st chk':>7} {'acc':>5} {'differ':>6}")  # fmt: skip
         for name in chosen:
-            backend = Timed(make_backend(s.model_copy(update=DECODE_OPTIONS[name])))
+            gguf = gguf_path(s.embedded_model, s.cache_path)
+            slots = s.cache_path / "slots" if s.llm_save_prompt_cache else None
+            backend = Timed(Embedded(gguf, threads=s.llm_threads, slot_dir=slots, **DECODE_OPTIONS[name]))
             answerer.backend = backend
             answerer.warm_up()
             backend.calls.clear()

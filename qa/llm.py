@@ -166,7 +166,5 @@ def make_backend(settings) -> ChatBackend | None:
         gguf_path(name, settings.cache_path),
         threads=settings.llm_threads,
         timeout=settings.llm_timeout,
-        speculative=(settings.llm_speculative, settings.llm_ngram, settings.llm_draft_max),
         slot_dir=settings.cache_path / "slots" if settings.llm_save_prompt_cache else None,
-        stop=tuple(settings.llm_stop),
     )

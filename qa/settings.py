@@ -41,11 +41,9 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=120.0, gt=0)
     llm_threads: int = Field(default=2, ge=1)
-    llm_speculative: str = Field(default="none", description="llama.cpp draftless speculative decoding (qa.fastllm)")
-    llm_ngram: int = Field(default=3, ge=1, description="n-gram looked up for a draft: short, answers paraphrase")
-    llm_draft_max: int = Field(default=16, ge=1, description="most tokens drafted: answers are one short sentence")
-    llm_save_prompt_cache: bool = Field(default=True, description="restart restores the documents' prompt cache")
-    llm_stop: list[str] = Field(default_factory=list, description="stop sequences for every model request")
+    llm_save_prompt_cache: bool = Field(
+        default=True, description="save the documents' prompt cache: a restart is ready in seconds, not 10-20"
+    )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
 
