@@ -167,51 +167,71 @@ def _decode_rate(backend: Timed, base: str) -> tuple[float, int]:
     return (n / secs if secs else float("nan")), n
 
 
-def run_decode(settings: Settings, n_questions: int = 15, options: list[str] | None = None) -> int:
-    """Each decoding option on the same questions, one model load each; answers compared."""
+def _check_decode(settings: Settings, chosen: list[str]) -> None:
+    from qa.errors import LLMUnavailable
+
+    if settings.llm != "embedded" or settings.llm_base_url:
+        raise LLMUnavailable("--decode compares llama.cpp options of the embedded model: use QA_LLM=embedded")
+    unknown = set(chosen) - set(DECODE_OPTIONS)
+    if unknown:
+        raise LLMUnavailable(f"--option {sorted(unknown)}: choose from {list(DECODE_OPTIONS)}")
+
+
+def _decode_row(name: str, answerer, s: Settings, items: list) -> tuple[dict, list[str]]:
+    """Answer ``items`` with a model started with option ``name``: the row and the answer texts."""
     from qa.evaluate import is_correct
     from qa.llm import Embedded
     from qa.models import gguf_path
 
-    out: dict[str, float | str] = {}
+    slots = s.cache_path / "slots" if s.llm_save_prompt_cache else None
+    gguf = gguf_path(s.embedded_model, s.cache_path)
+    backend = Timed(Embedded(gguf, threads=s.llm_threads, slot_dir=slots, **DECODE_OPTIONS[name]))
+    answerer.backend = backend
+    answerer.warm_up()
+    backend.calls.clear()
+    try:
+        rows = [_ask(answerer, i.question) for i in items]
+        rate, tokens = _decode_rate(backend, backend.inner.base_url.removesuffix("/v1"))
+    finally:
+        answerer.backend = None
+        backend.close()
+        del backend
+        gc.collect()
+    totals = [t for _, _, t in rows]
+    return {
+        "tok/s": rate,
+        "tokens": tokens,
+        "p50 ms": statistics.median(totals),
+        "p95 ms": pct(totals, 0.95),
+        "1st tok": statistics.median(a.timings_ms.get("first_token_ms", 0.0) for a, _, _ in rows),
+        "1st chk": statistics.median(f for _, f, _ in rows),
+        "acc": statistics.fmean(is_correct(i, a.text, a.refused) for i, (a, _, _) in zip(items, rows, strict=True)),
+    }, [a.text for a, _, _ in rows]
+
+
+def run_decode(settings: Settings, n_questions: int = 15, options: list[str] | None = None) -> int:
+    """Each decoding option on the same questions, one model load each; answers compared."""
     chosen = options or list(DECODE_OPTIONS)
-    if settings.llm != "embedded" or settings.llm_base_url:
-        raise SystemExit("--decode compares llama.cpp options of the embedded model: use QA_LLM=embedded")
-    unknown = set(chosen) - set(DECODE_OPTIONS)
-    if unknown:
-        raise SystemExit(f"--option {sorted(unknown)}: choose from {list(DECODE_OPTIONS)}")
+    _check_decode(settings, chosen)
+    out: dict[str, float | str] = {}
     baseline: list[str] | None = None
     with tempfile.TemporaryDirectory() as tmp:
         answerer, s = _temp_answerer(settings, tmp, out)
         items = seed_items(answerer.retriever.texts, n_questions)
         print_table(out | {"questions": len(items)})
-        print(f"\n{'option':18} {'tok/s':>6} {'tokens':>6} {'p50 ms':>7} {'p95 ms':>7} {'1st tok':>7} "
-              f"{'1st chk':>7} {'acc':>5} {'differ':>6}")  # fmt: skip
+        cols = ["tok/s", "tokens", "p50 ms", "p95 ms", "1st tok", "1st chk", "acc", "differ"]
+        print(f"\n{'option':18} " + " ".join(f"{c:>7}" for c in cols))
         for name in chosen:
-            gguf = gguf_path(s.embedded_model, s.cache_path)
-            slots = s.cache_path / "slots" if s.llm_save_prompt_cache else None
-            backend = Timed(Embedded(gguf, threads=s.llm_threads, slot_dir=slots, **DECODE_OPTIONS[name]))
-            answerer.backend = backend
-            answerer.warm_up()
-            backend.calls.clear()
-            rows = [_ask(answerer, i.question) for i in items]
-            rate, tokens = _decode_rate(backend, backend.inner.base_url.removesuffix("/v1"))
-            texts = [a.text for a, _, _ in rows]
+            row, texts = _decode_row(name, answerer, s, items)
             baseline = baseline or texts
-            totals = [t for _, _, t in rows]
-            ftok = [a.timings_ms.get("first_token_ms", 0.0) for a, _, _ in rows]
-            acc = statistics.fmean(is_correct(i, a.text, a.refused) for i, (a, _, _) in zip(items, rows, strict=True))
-            differ = sum(a != b for a, b in zip(texts, baseline, strict=True))
-            print(f"{name:18} {rate:6.1f} {tokens:6d} {statistics.median(totals):7.0f} {pct(totals, 0.95):7.0f} "
-                  f"{statistics.median(ftok):7.0f} {statistics.median(f for _, f, _ in rows):7.0f} {acc:5.2f} {differ:6d}",
-                  flush=True)  # fmt: skip
-            for i, (a, b) in enumerate(zip(texts, baseline, strict=True)):
+            row["differ"] = sum(a != b for a, b in zip(texts, baseline, strict=True))
+            cells = [
+                f"{row[c]:7.2f}" if c == "acc" else f"{row[c]:7.1f}" if c == "tok/s" else f"{row[c]:7.0f}" for c in cols
+            ]
+            print(f"{name:18} " + " ".join(cells), flush=True)
+            for k, (a, b) in enumerate(zip(texts, baseline, strict=True)):
                 if a != b:
-                    log.info("%s changed answer %d: %r -> %r", name, i, b, a)
-            answerer.backend = None
-            backend.close()
-            del backend
-            gc.collect()
+                    log.info("%s changed answer %d: %r -> %r", name, k, b, a)
     return 0
 
 
