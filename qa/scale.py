@@ -35,7 +35,8 @@ ROOT_DOCS = PROJECT_ROOT / "evals" / "docs"
 def _paragraphs(text: str) -> Iterator[str]:
     for block in re.split(r"\n\s*\n", text):
         para = " ".join(block.split())
-        if len(para) >= MIN_PARAGRAPH and sum(c.isalpha() for c in para) > 0.6 * len(para):
+        printable = para.isprintable()  # no NUL or control characters: the indexer skips such files
+        if printable and len(para) >= MIN_PARAGRAPH and sum(c.isalpha() for c in para) > 0.6 * len(para):
             yield para
 
 
@@ -150,9 +151,7 @@ def scale_questions(n: int = 20) -> list[str]:
 def measure(settings: Settings, n_chunks: int, embedder=None, pool: list[str] | None = None) -> dict:
     """Build or reuse the corpus, index it from scratch, open it, time retrieval; the report."""
     from qa.embed import load_embedder
-    from qa.index import open_index
     from qa.pipeline import index_documents
-    from qa.retrieve import Retriever
 
     base = settings.cache_path / "scale" / f"{n_chunks}-{settings.chunk_size}-{settings.chunk_overlap}"
     out: dict = {"n_chunks_asked": n_chunks}
@@ -165,6 +164,15 @@ def measure(settings: Settings, n_chunks: int, embedder=None, pool: list[str] | 
     out["index_s"] = time.perf_counter() - t
     out["index_chunks_per_s"] = report.added / out["index_s"]
     out["index_mb"] = None if s.chroma_url else du_mb(s.index_path)
+    return out | open_and_query(s, embedder)
+
+
+def open_and_query(s: Settings, embedder) -> dict:
+    """Open the index of ``s`` as a fresh process would, load it, and time retrieval."""
+    from qa.index import open_index
+    from qa.retrieve import Retriever
+
+    out: dict = {}
     _forget_clients()
     before, _ = rss_mb()
     t = time.perf_counter()

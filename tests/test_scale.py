@@ -42,3 +42,12 @@ def test_scale_report_at_ten_thousand_chunks(tmp_path, pool):
     assert 0 < out["open_s"] < 30 and 0 < out["refresh_s"] < 60
     assert 50 < out["rss_mb"] < 8000
     assert 0 < out["retrieval_p50_ms"] <= out["retrieval_p95_ms"] < 10_000
+
+
+def test_index_loads_every_row_a_page_at_a_time(indexed, embedder, monkeypatch):
+    from qa.index import open_index
+
+    whole = open_index(indexed, embedder).load()
+    monkeypatch.setattr("qa.index.PAGE", 2)  # 6 chunks: pages of 2, 2, 2 and an empty one
+    paged = open_index(indexed, embedder).load()
+    assert len(paged[1]) == len(whole[1]) == 6 and paged == whole
