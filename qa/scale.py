@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 MIN_PARAGRAPH = 80  # characters: shorter blocks are headings, list items and code, not prose
 DOC_PARAGRAPHS = 24  # paragraphs per generated document
 ROOT_DOCS = PROJECT_ROOT / "evals" / "docs"
+CORPUS_FORMAT = 2  # bump when the corpus recipe changes: older corpora under CACHE/scale/ are not reused
 
 
 # ---- the corpus -----------------------------------------------------------------------------
@@ -153,7 +154,7 @@ def measure(settings: Settings, n_chunks: int, embedder=None, pool: list[str] | 
     from qa.embed import load_embedder
     from qa.pipeline import index_documents
 
-    base = settings.cache_path / "scale" / f"{n_chunks}-{settings.chunk_size}-{settings.chunk_overlap}"
+    base = settings.cache_path / "scale" / f"v{CORPUS_FORMAT}-{n_chunks}-{settings.chunk_size}-{settings.chunk_overlap}"
     out: dict = {"n_chunks_asked": n_chunks}
     corpus = build_corpus(base / "corpus", n_chunks, settings.chunk_size, settings.chunk_overlap, pool)
     out |= {"chunks": corpus["chunks"], "documents": corpus["documents"], "corpus_mb": corpus["chars"] / 2**20}
