@@ -160,7 +160,9 @@ def _decode_rate(backend: Timed, base: str) -> tuple[float, int]:
     for text, _, times in backend.calls:
         if len(times) < 2:
             continue
-        r = httpx.post(base + "/tokenize", json={"content": text}, timeout=30)
+        key = getattr(backend.inner, "api_key", None)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        r = httpx.post(base + "/tokenize", json={"content": text}, headers=headers, timeout=30)
         k = len(r.json().get("tokens", [])) if r.status_code == 200 else len(times)
         n, secs = n + k, secs + (times[-1] - times[0])
         n -= 1  # the first token comes with the prefill

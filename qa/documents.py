@@ -25,9 +25,6 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20_000_000
 
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "prof", "inc", "ltd", "jr", "sr", "vs", "etc", "no", "e.g", "i.e", "gen", "col", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}  # fmt: skip
-# A sentence ends at . ! ? (plus closing quotes/brackets) followed by whitespace, or at a blank line.
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n[ \t]*\n")
 _META = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 _KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
@@ -40,12 +37,24 @@ _KINDS = {
 
 @dataclass(frozen=True)
 class Span:
-    """A piece of a document: ``text == document.text[start:end]``."""
+    """A piece of a document: ``text == document.text[start:end]``; a sentence also knows its
+    document's title and its section path (``qa.structure``).
+
+    >>> Span("a.txt", 0, 3, "Hi.", "A Guide", ("2. Use",)).header
+    'A Guide › 2. Use'
+    """
 
     source: str
     start: int
     end: int
     text: str
+    title: str = field(default="", compare=False)
+    section: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def header(self) -> str:
+        """Title and section path, for indexes and prompts ("" when there are none)."""
+        return " › ".join(x for x in (self.title, *self.section) if x)
 
 
 @dataclass(frozen=True)
@@ -69,42 +78,11 @@ def parse_metadata(text: str) -> dict[str, str]:
     return {"date": m.group(1)} if m else {}
 
 
-def _trimmed(doc: Document, start: int, end: int) -> Span | None:
-    piece = doc.text[start:end]
-    left = len(piece) - len(piece.lstrip())
-    right = len(piece.rstrip())
-    if right <= left:
-        return None
-    return Span(doc.source, start + left, start + right, piece[left:right])
-
-
 def sentences(doc: Document) -> list[Span]:
-    """Split into sentences; a leading metadata header is a span of its own."""
-    text = doc.text
-    spans: list[Span] = []
-    pos = 0
-    m = _META.match(text)
-    if m:
-        span = _trimmed(doc, 0, m.end())
-        if span:
-            spans.append(span)
-        pos = m.end()
-    for end_match in _END.finditer(text, pos):
-        end = end_match.end()
-        if end_match.group().startswith("."):
-            word = re.search(r"([\w.]+)\.$", text[pos:end])
-            if word and word.group(1).lower() in _ABBREVIATIONS:
-                continue
-            if re.search(r"(?:^|\s)\w\.$", text[pos:end]):  # an initial, as in "J. Smith"
-                continue
-        span = _trimmed(doc, pos, end)
-        if span:
-            spans.append(span)
-        pos = end
-    span = _trimmed(doc, pos, len(text))
-    if span:
-        spans.append(span)
-    return spans
+    """Split into sentences that know their title and section (see ``qa.structure``)."""
+    from qa.structure import sentences as split
+
+    return split(doc)
 
 
 def source_name(path: Path, root: Path) -> str:

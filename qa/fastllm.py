@@ -51,14 +51,16 @@ def slot_name(gguf: Path, messages: list[dict[str, str]]) -> str:
     return f"qa-{_FORMAT}-{hashlib.sha256(blob).hexdigest()[:24]}.slot"
 
 
-def slot_action(base: str, action: str, name: str, slot_dir: Path | None) -> bool:
-    """POST llama.cpp's ``/slots/0?action=save|restore`` for file ``name``; False if not possible."""
+def slot_action(base: str, action: str, name: str, slot_dir: Path | None, key: str | None = None) -> bool:
+    """POST llama.cpp's ``/slots/0?action=save|restore`` for file ``name`` (``key``: the server's
+    API key); False if not possible."""
     import httpx
 
     if slot_dir is None or (action == "restore" and not (Path(slot_dir) / name).is_file()):
         return False
     try:
-        r = httpx.post(f"{base}/slots/0?action={action}", json={"filename": name}, timeout=120)
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        r = httpx.post(f"{base}/slots/0?action={action}", json={"filename": name}, headers=headers, timeout=120)
     except httpx.HTTPError as exc:
         log.warning("prompt cache %s of %s failed: %s", action, name, exc)
         return False

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.chunking import Chunk, chunk_document
+from qa.chunking import Chunk, chunk_document, signature
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import IndexCorrupt, IndexMissing
@@ -191,7 +191,7 @@ class ChunkIndex:
         """
         assert self.embedder is not None, "indexing needs the embedder"
         self.collect_orphans()
-        chunking = f"{chunk_size}/{chunk_overlap}"
+        chunking = signature(chunk_size, chunk_overlap)
         old_gen, old_docs, old_chunks = self._current()
         given = {d.source: d for d in docs}
         removed = sorted(set(remove) & set(old_docs) - set(given))
@@ -308,7 +308,7 @@ class ChunkIndex:
             batch = chunks[i : i + BATCH]
             col.add(
                 ids=[c.id for c in batch],
-                embeddings=self.embedder.embed([c.text for c in batch]),
+                embeddings=self.embedder.embed([c.indexed for c in batch]),
                 documents=[c.text for c in batch],
                 metadatas=[{"source": c.source, "start": c.start, "end": c.end} for c in batch],
             )

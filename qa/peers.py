@@ -36,7 +36,7 @@ DONT_KNOW = re.compile(
 )
 
 
-def rag_chain(retriever, base_url: str, k: int, max_tokens: int, llm=None):
+def rag_chain(retriever, base_url: str, k: int, max_tokens: int, llm=None, api_key: str | None = None):
     """The stock chain: ``{context: retrieve | join, question} | prompt | ChatOpenAI | str``
     (``llm``: another LangChain chat model, for tests)."""
     from langchain_core.output_parsers import StrOutputParser
@@ -47,7 +47,9 @@ def rag_chain(retriever, base_url: str, k: int, max_tokens: int, llm=None):
     def context(question: str) -> str:
         return "\n\n".join(h.chunk.text for h in retriever.retrieve(question, k))
 
-    llm = llm or ChatOpenAI(base_url=base_url, api_key="none", model="local", temperature=0, max_tokens=max_tokens)
+    llm = llm or ChatOpenAI(
+        base_url=base_url, api_key=api_key or "none", model="local", temperature=0, max_tokens=max_tokens
+    )
     prompt = ChatPromptTemplate.from_messages([("human", RAG_PROMPT)])
     return {"context": RunnableLambda(context), "question": RunnablePassthrough()} | prompt | llm | StrOutputParser()
 
@@ -108,7 +110,8 @@ def run_peers(settings: Settings, limit: int | None = None) -> int:
         base = BaselineAnswerer(answerer)
         rows.append(score_system("bm25-sentence", items, lambda q: ((a := base.answer(q)).text, a.refused)))
         base_url = getattr(answerer.backend, "base_url", None) or s.llm_base_url
-        chain = rag_chain(answerer.retriever, base_url, s.top_k, s.max_tokens)
+        key = getattr(answerer.backend, "api_key", None) or s.llm_api_key  # the embedded server's own key
+        chain = rag_chain(answerer.retriever, base_url, s.top_k, s.max_tokens, api_key=key)
 
         def stock(q: str) -> tuple[str, bool]:
             text = chain.invoke(q).strip()

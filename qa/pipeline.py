@@ -104,7 +104,9 @@ def build_answerer(
     """Load models once and return an Answerer. ``backend="auto"`` follows ``settings.llm``."""
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
     index: ChunkIndex = open_index(settings, embedder)
-    retriever = Retriever(index, embedder, settings.retriever, settings.top_k, settings.dense_weight)
+    retriever = Retriever(
+        index, embedder, settings.retriever, settings.top_k, settings.dense_weight, settings.structure_weight
+    )
     chat = make_backend(settings) if backend == "auto" else backend
     return Answerer(
         retriever,
