@@ -101,21 +101,21 @@ def _temp_answerer(settings: Settings, tmp: str, out: dict):
 
 
 def run_bench(settings: Settings, n_questions: int = 10, warm_up: bool = False) -> int:
+    from qa.answer import Part
     from qa.llm import make_backend
 
     out: dict[str, float | str] = {}
     with tempfile.TemporaryDirectory() as tmp:
         answerer, _ = _temp_answerer(settings, tmp, out)
         questions = [i.question for i in seed_items(answerer.retriever.texts, n_questions)]
-        r = answerer.retriever
         lat = []
         for q in questions:
             t = time.perf_counter()
-            r.evidence(q, r.retrieve(q), settings.evidence_k)
+            answerer.gatherer.gather(Part(q))
             lat.append((time.perf_counter() - t) * 1000)
         out["retrieval_p50_ms"] = statistics.median(lat)
         t = time.perf_counter()
-        answerer.backend = make_backend(settings)
+        answerer.backend = make_backend(settings)  # every stage that uses the model gets it
         out["model_load_s"] = time.perf_counter() - t
         out["model"] = answerer.model_name
         if warm_up:  # what the server does at start-up

@@ -13,24 +13,11 @@ import contextlib
 import re
 from dataclasses import dataclass
 
+from qa.lexicon import GENERIC_WORDS, MONTHS, NAME, PERCENT, SHOUTED, YEAR
 from qa.retrieve import Evidence
 from qa.text import has_term, numbers_in, stem, terms, words
 
-# Words that say how a question is asked rather than what it is about: missing from the
-# documents, they do not make a question unanswerable.
-_GENERIC_WORDS = """happen number amount total percent percentage share portion figure value name list year date time
-kind type sort part position role title purpose reason aim goal volume mention people person way thing money sum cost size level rate overall whole
-main key new old last next first far now still currently today recently every each either both
-neither per combined hold cover come came go went get got make made take took give gave show shown
-see seen know known find found put keep let begin begun seem help talk turn start run move live
-bring happen write provide include continue set change lead understand follow stop create speak read
-allow add spend grow offer remember consider appear buy wait serve send expect build stay fall fell
-cut reach remain suggest raise pass sell require decide report describe explain publish published
-state note plan planned expect mean need use used work worked call called try ask do doing done does
-tell told say said affect involve concern regard relate compare compared big small large high low
-good bad best worst great little much many more less most least""".split()  # noqa: SIM905
-_GENERIC = {stem(w) for w in _GENERIC_WORDS}
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_GENERIC = {stem(w) for w in GENERIC_WORDS}
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -70,6 +57,8 @@ def correct_typos(question: str, vocabulary: set[str]) -> str:
         low = w.lower()
         if len(low) < 4 or not low.isalpha() or low in STOPWORDS or stem(low) in vocabulary or low in vocabulary:
             return w
+        if any(stem(low)[: len(v)] == v and len(stem(low)) - len(v) <= 2 for v in vocabulary if len(v) >= 5):
+            return w  # another form of a document word ("operate" for "operating")
         limit = 1 if len(low) <= 6 else 2
         best = min(
             ((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6),
@@ -112,7 +101,7 @@ def judge(
     """
     qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
     if not evidence:
-        return Judgement(False, "no evidence retrieved", 0.0, 0.0, tuple(qterms))
+        return Judgement(False, "nothing in the documents matches the question", 0.0, 0.0, tuple(qterms))
     sent_terms = [set(terms(e.span.text)) for e in evidence]
     union = set().union(*sent_terms[:3])
     coverage = sum(has_term(t, union) for t in qterms) / len(qterms) if qterms else 1.0
@@ -125,26 +114,63 @@ def judge(
     def verdict(ok: bool, reason: str) -> Judgement:
         return Judgement(ok, reason, coverage, cos, missing)
 
-    years = set(_YEAR.findall(question)) - (corpus_numbers or set())
+    years = set(YEAR.findall(question)) - (corpus_numbers or set())
     if corpus_numbers is not None and years:
-        return verdict(False, f"the documents never mention {', '.join(sorted(years))}")
+        return verdict(False, f"the documents never mention {_and(sorted(years))}")
     if qterms and len(missing) / len(qterms) >= 0.5 and (not dense or cos < paraphrase_cosine):
-        return verdict(False, f"terms not in the documents: {', '.join(missing)}")
+        return verdict(False, f"no sentence in the documents mentions {_and(as_written(missing, question))}")
     if not dense:
-        return verdict(coverage >= 0.5, f"lexical coverage {coverage:.0%}")
+        return verdict(coverage >= 0.5, "no sentence in the documents shares enough words with the question")
     if cos < min_cosine:
-        return verdict(False, f"weak evidence (cosine {cos:.2f})")
+        return verdict(False, "no passage in the documents is close to the question")
     if best <= 0.5 and cos < 0.4:
-        return verdict(False, f"no sentence covers the question (best {best:.0%}, cosine {cos:.2f})")
+        return verdict(False, "no sentence in the documents covers the question")
     return verdict(True, "supported")
 
 
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
-_MONTHS = set("""january february march april may june july august september october november december""".split())  # noqa: SIM905
+def _shouted(text: str) -> set[str]:
+    return {m.group().lower() for m in SHOUTED.finditer(text)}
+
+
+def echoes(answer: str, text: str, n: int = 6) -> bool:
+    """``answer`` repeats ``n`` or more consecutive words of ``text`` (e.g. the instructions).
+
+    >>> echoes("Sure: you answer questions about the documents below, using only", "You answer questions about the documents below, using only their sentences.")
+    True
+    >>> echoes("Three projects stand idle.", "You answer questions about the documents below.")
+    False
+    """
+    source = words(text)
+    runs = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
+    said = words(answer)
+    return any(tuple(said[i : i + n]) in runs for i in range(len(said) - n + 1))
+
+
+def as_written(stems: tuple[str, ...] | list[str], text: str) -> list[str]:
+    """The words of ``text`` whose stems are ``stems``, as written there (acronyms in capitals).
+
+    >>> as_written(["gdp", "venture"], "What is the GDP of the ventures?")
+    ['GDP', 'ventures']
+    """
+    found = {}
+    for m in re.finditer(r"[^\W\d_]+", text):
+        s = stem(m.group())
+        if s in stems and s not in found:
+            found[s] = m.group()
+    return [found.get(s, s) for s in stems]
+
+
+def _and(items: list[str]) -> str:
+    """Join words for a sentence.
+
+    >>> _and(["a", "b", "c"])
+    'a, b or c'
+    """
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _names(text: str) -> set[str]:
-    return {m.group().lower() for m in _NAME.finditer(text.strip())} - _MONTHS
+    return {m.group().lower() for m in NAME.finditer(text.strip())} - MONTHS
 
 
 def focus_terms(question: str) -> list[str]:
@@ -208,9 +234,6 @@ def allowed_numbers(spans: list[str]) -> set[str]:
     return nums | derived
 
 
-_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
-
-
 def supported(
     answer: str, spans: list[str], question: str, context: list[str] | None = None, vocabulary: set[str] | None = None
 ) -> bool:
@@ -226,12 +249,10 @@ def supported(
     joined = " ".join(spans)
     if not numbers_in(answer) <= allowed_numbers(spans):
         return False
-    if not set(_PERCENT.findall(answer)) <= set(_PERCENT.findall(joined)) | (
-        allowed_numbers(spans) - numbers_in(joined)
-    ):
+    if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
     known = {w for s in spans for w in words(s)} | set(terms(joined))
-    if not all(n in known or has_term(n, known) for n in _names(answer)):
+    if not all(n in known or has_term(n, known) for n in _names(answer) | _shouted(answer)):
         return False
     if vocabulary is not None:  # no echoed premise: a question word the documents never use
         around = {t for s in [*spans, *(context or [])] for t in terms(s)}

@@ -101,7 +101,8 @@ def remove_documents(settings: Settings, targets: Iterable[str]) -> SyncReport:
 def build_answerer(
     settings: Settings, embedder: Embedder | None = None, backend: ChatBackend | None | str = "auto"
 ) -> Answerer:
-    """Load models once and return an Answerer. ``backend="auto"`` follows ``settings.llm``."""
+    """Load models once and wire the answer chain (plan, gather, generate, verify, compose) from
+    ``settings``. ``backend="auto"`` follows ``settings.llm``; None answers extractively."""
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
     index: ChunkIndex = open_index(settings, embedder)
     retriever = Retriever(
@@ -115,4 +116,9 @@ def build_answerer(
         max_tokens=settings.max_tokens,
         context_chars=settings.context_chars,
         max_question_chars=settings.max_question_chars,
+        max_parts=settings.max_parts,
+        echo_words=settings.echo_words,
+        about_cosine=settings.about_cosine,
+        paraphrase_cosine=settings.paraphrase_cosine,
+        disagree_share=settings.disagree_share,
     )

@@ -49,6 +49,27 @@ class Settings(BaseSettings):
     )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
+    # the answer chain: how questions are split, answers checked, sources compared
+    max_parts: int = Field(default=3, ge=1, description="asks one question is split into (each costs a model call)")
+    echo_words: int = Field(default=6, ge=3, description="an answer repeating this many instruction words is refused")
+    paraphrase_cosine: float = Field(
+        default=0.38,
+        gt=0,
+        le=1,
+        description="a question most of whose words the documents lack is judged from this close",
+    )
+    about_cosine: float = Field(
+        default=1.0,
+        gt=0,
+        le=1,
+        description="cited spans this close in meaning to a reworded ask are about it (1: off; MiniLM cannot tell)",
+    )
+    disagree_share: float = Field(
+        default=0.75,
+        ge=0,
+        le=1,
+        description="sentences of two sources are compared when each covers this much of the ask",
+    )
 
     max_question_chars: int = 2000
     api_key: str | None = Field(default=None, description="if set, /api and /v1 require it")

@@ -1,0 +1,181 @@
+"""The answer chain: plan -> gather -> generate -> verify (-> extract) -> compose, each stage a
+small object with one job that a test can drive alone or replace.
+
+Correctness does not rest on the model: refusals are decided from the evidence, citations are
+located in code, every number and name of an answer must appear in the spans it cites, and
+calculations are done in code.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Generator as Gen
+from collections.abc import Iterator
+
+from qa.errors import check_question
+from qa.events import Checked, Stage, checked_pieces
+from qa.llm import ChatBackend, Message
+from qa.retrieve import Retriever
+
+from .compose import PartOutcome, Translator, compose
+from .extract import Extractor
+from .gather import Gatherer
+from .generate import Generator
+from .plan import Planner
+from .types import Accept, Answer, Draft, Fallback, Part, Plan, Refuse
+from .verify import Verifier, disagreement
+
+log = logging.getLogger(__name__)
+
+
+class Answerer:
+    """Answers questions over a retriever with an optional chat backend (None: extractive only).
+
+    Stages may be passed in (tests pass fakes); by default they are built from the arguments.
+    """
+
+    def __init__(
+        self,
+        retriever: Retriever,
+        backend: ChatBackend | None,
+        evidence_k: int = 4,
+        max_tokens: int = 96,
+        context_chars: int = 6000,
+        max_question_chars: int = 2000,
+        max_parts: int = 3,
+        echo_words: int = 6,
+        paraphrase_cosine: float = 0.45,
+        about_cosine: float = 1.0,
+        disagree_share: float = 0.75,
+        **stages,
+    ) -> None:
+        self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
+        self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
+        self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
+        self.generator = stages.get("generator") or Generator(retriever, backend, max_tokens, context_chars)
+        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
+        self.extractor = stages.get("extractor") or Extractor(retriever)
+        self.translator = stages.get("translator") or Translator(backend)
+        self.backend = backend
+
+    @property
+    def backend(self) -> ChatBackend | None:
+        return self._backend
+
+    @backend.setter
+    def backend(self, value: ChatBackend | None) -> None:
+        """Set after start-up by the server: every stage that uses the model gets it."""
+        self._backend = value
+        for stage in (self.planner, self.generator, self.translator):
+            stage.backend = value
+
+    @property
+    def model_name(self) -> str:
+        return self.backend.name if self.backend else "extractive"
+
+    def answer(self, question: str, history: list[Message] | None = None) -> Answer:
+        final = None
+        for item in self.stream(question, history):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(self, question: str, history: list[Message] | None = None) -> Iterator[Stage | Checked | Answer]:
+        """Yield progress ``Stage`` events, then the verified text as ``Checked`` pieces, then the
+        final ``Answer``. The model's draft is never yielded: only text that passed the checks."""
+        t0 = time.perf_counter()
+        q = check_question(question, self.max_question_chars)
+        self.retriever.refresh()
+        yield Stage("searching", f"searching {len(self.retriever.docs)} documents", _ms(t0))
+        plan = self.planner.plan(q, history)
+        timings: dict[str, float] = {"plan_ms": _ms(t0)}
+        outcomes = []
+        for i, part in enumerate(plan.parts):
+            outcomes.append((yield from self._part(plan, part, i, t0, timings)))
+        answer = self._compose(plan, outcomes, timings, t0)
+        yield from checked_pieces(answer.text)
+        yield answer
+
+    def _part(self, plan: Plan, part: Part, i: int, t0: float, timings: dict) -> Gen[Stage, None, PartOutcome]:
+        """Gather, then (with a model) generate and verify one part; fall back to extraction."""
+        gathered = self.gatherer.gather(part)
+        timings.setdefault("retrieve_ms", _ms(t0))
+        of = f" (part {i + 1} of {len(plan.parts)})" if len(plan.parts) > 1 else ""
+        if not gathered.judgement.answerable:
+            log.info("refused %r: %s", part.text, gathered.judgement.reason)
+            return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
+        if self.backend is None:
+            return PartOutcome(part, gathered, self._settle(part, gathered, Fallback("no model: extractive")))
+        yield Stage("reading", f"reading {len(gathered.evidence)} passages{of}", _ms(t0))
+        draft = yield from self._draft(part, gathered, plan, of, t0, timings)
+        yield Stage("checking", f"checking the answer against its citations{of}", _ms(t0))
+        verdict = self.verifier.verify(part, gathered, draft)
+        if part.arithmetic and not isinstance(verdict, Refuse) and " = " not in getattr(verdict, "text", ""):
+            verdict = self._calculated(part, gathered) or verdict
+        return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
+
+    def _calculated(self, part: Part, gathered) -> Accept | None:
+        """An arithmetic part answered without a calculation: the rest of a whole that a sentence
+        states, else the model's calculation, if it checks out."""
+        own = self.verifier.rest_of_whole(part, gathered)
+        if own is not None:
+            return own
+        second = self.verifier.verify(part, gathered, self.generator.calculate(part, gathered))
+        return second if isinstance(second, Accept) and " = " in second.text else None
+
+    def _draft(self, part: Part, gathered, plan: Plan, of: str, t0: float, timings: dict) -> Gen[Stage, None, Draft]:
+        t1, draft, started = time.perf_counter(), Draft(""), False
+        for item in self.generator.generate(part, gathered, plan.history):
+            if isinstance(item, Draft):
+                draft = item
+            elif not started:
+                started = True
+                timings.setdefault("first_token_ms", _ms(t0))
+                yield Stage("writing", f"writing a draft answer (not shown until checked){of}", _ms(t0))
+        timings["generate_ms"] = timings.get("generate_ms", 0.0) + _ms(t1)
+        return draft
+
+    def _settle(self, part: Part, gathered, verdict) -> Accept | Refuse:
+        """A fallback becomes the extractive answer; an accepted answer says so when sources disagree."""
+        if isinstance(verdict, Fallback):
+            log.info("falling back to an extractive answer for %r: %s", part.text, verdict.reason)
+            verdict = self.extractor.extract(part, gathered)
+        if isinstance(verdict, Accept):
+            return disagreement(part, gathered, self.retriever, self.disagree_share) or verdict
+        return verdict
+
+    def _compose(self, plan: Plan, outcomes: list[PartOutcome], timings: dict, t0: float) -> Answer:
+        done = compose(outcomes)
+        text = done.text
+        if plan.language and done.method != "refused":
+            text = self.translator.back(text, plan.language)
+            timings["translate_ms"] = _ms(t0)
+        timings["total_ms"] = _ms(t0)
+        first = outcomes[0].gathered
+        hits = tuple(dict.fromkeys(h for o in outcomes for h in o.gathered.hits))
+        evidence = tuple(dict.fromkeys(e for o in outcomes for e in o.gathered.evidence))
+        if done.refusal_reason:
+            log.info("not answered from the documents (%r): %s", plan.question, done.refusal_reason)
+        return Answer(
+            plan.question, text, done.method == "refused", done.citations, self.model_name, timings,
+            sum(o.tokens for o in outcomes), done.method, hits, evidence, first.judgement, done.refusal_reason,
+        )  # fmt: skip
+
+    def warm_up(self) -> str | None:
+        """Send the stable prompt prefix once, so the model server caches it before the first question.
+        Returns how: "computed", "restored" (from a cache an earlier start saved), or None."""
+        t0 = time.perf_counter()
+        try:
+            how = self.generator.warm_up()
+        except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
+            log.warning("warm-up failed: %s", exc)
+            return None
+        if how:
+            log.info("prompt cache %s in %.1f s", how, time.perf_counter() - t0)
+        return how
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 1)

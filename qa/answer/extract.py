@@ -1,0 +1,44 @@
+"""Extract: without a model (or when its answer fails the checks), the best evidence sentence
+that is about the question, cited; a refusal when none is."""
+
+from __future__ import annotations
+
+from qa.check import relevance
+from qa.cite import Citation, verified
+from qa.documents import Span
+from qa.lexicon import ASKS_NUMBER
+from qa.retrieve import Retriever
+from qa.text import numbers_in
+
+from .types import Accept, Gathered, Part, Refuse
+from .verify import in_context, lacks_names, usable
+
+
+class Extractor:
+    def __init__(self, retriever: Retriever, min_share: float = 0.5) -> None:
+        self.retriever, self.min_share = retriever, min_share
+
+    def extract(self, part: Part, gathered: Gathered) -> Accept | Refuse:
+        spans = [e.span for e in gathered.evidence[:3] if usable(e.span)]
+        scored = sorted(((self.score(s, part), -i, s) for i, s in enumerate(spans)), reverse=True)
+        if not scored or scored[0][0] < self.min_share:
+            return Refuse("no sentence in the documents is about the question")
+        best = scored[0][2]
+        if ASKS_NUMBER.match(part.text) and not numbers_in(best.text):
+            return Refuse("no sentence about the question gives the number it asks for")
+        if lacks_names(part.text, best.text):
+            return Refuse("no sentence in the documents gives the names asked for")
+        cites = verified([Citation.of(best)], self.retriever.texts)
+        if not cites:
+            return Refuse("no citation could be checked against its source")
+        return Accept(f"{best.text} [1]", tuple(cites), "extractive")
+
+    def score(self, span: Span, part: Part) -> float:
+        """Share of the question's terms the span (with the sentence before it) mentions; a span
+        naming the question's own figure or year gains 1, one with a number gains 0.25 when a
+        number is asked for."""
+        ctx = in_context(self.retriever, span)
+        share = max(relevance(ctx, part.focus), relevance(ctx, part.text))
+        if numbers_in(part.text) & numbers_in(span.text):
+            share = share + 1.0 if share > 0 else 0.0
+        return share + (0.25 if ASKS_NUMBER.match(part.text) and numbers_in(span.text) else 0.0)

@@ -1,0 +1,85 @@
+"""Generate: show the model the documents (or the evidence and its neighbours) and stream its draft.
+
+The draft is never shown to the user: it goes to the verifier.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import replace
+
+from qa.documents import Span
+from qa.llm import ChatBackend, Message
+from qa.retrieve import Evidence, Retriever
+
+from .prompt import calculation_prompt, question_prompt, system_prompt
+from .types import Draft, Gathered, Part
+
+log = logging.getLogger(__name__)
+
+
+class Generator:
+    """Streams the model's draft for one part; yields text pieces, then the ``Draft``."""
+
+    def __init__(
+        self, retriever: Retriever, backend: ChatBackend | None, max_tokens: int = 96, context_chars: int = 6000
+    ) -> None:
+        self.retriever, self.backend = retriever, backend
+        self.max_tokens, self.context_chars = max_tokens, context_chars
+
+    def context(self, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Span]:
+        """All sentences when the corpus fits (a stable prefix the model server can cache), else
+        the evidence sentences with their neighbours, in document order."""
+        r = self.retriever
+        if r.corpus_chars <= self.context_chars:
+            return list(r.sentences)
+        wanted = set()
+        for e in evidence:
+            i = r.sentence_pos[(e.span.source, e.span.start)]
+            wanted.update(
+                j for j in (i - 1, i, i + 1) if 0 <= j < len(r.sentences) and r.sentences[j].source == e.span.source
+            )
+        return [r.sentences[i] for i in sorted(wanted)]
+
+    def messages(self, part: Part, numbered: list[Span], history: tuple[Message, ...] = ()) -> list[Message]:
+        """System prompt with the sentences, the last turns, then this part's question."""
+        msgs: list[Message] = [{"role": "system", "content": system_prompt(numbered)}]
+        msgs += list(history[-4:])
+        last_user = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
+        shown = part if part.context != last_user else replace(part, context="")
+        msgs.append({"role": "user", "content": question_prompt(shown)})
+        return msgs
+
+    def generate(self, part: Part, gathered: Gathered, history: tuple[Message, ...] = ()) -> Iterator[str | Draft]:
+        """Yield the draft's pieces as they come (for progress only), then the whole ``Draft``."""
+        if self.backend is None:
+            raise RuntimeError("Generator needs a chat backend; without one the chain answers extractively")
+        numbered = self.context(gathered.evidence)
+        pieces: list[str] = []
+        for piece in self.backend.stream(self.messages(part, numbered, history), self.max_tokens):
+            pieces.append(piece)
+            yield piece
+        raw = "".join(pieces).strip()
+        log.info("model said: %r", raw)
+        yield Draft(raw, tuple(numbered), self.backend.tokens_generated)
+
+    def calculate(self, part: Part, gathered: Gathered) -> Draft:
+        """Ask only for the calculation that answers an arithmetic part (the code will redo it)."""
+        if self.backend is None:
+            raise RuntimeError("Generator needs a chat backend")
+        numbered = self.context(gathered.evidence)
+        msgs: list[Message] = [{"role": "system", "content": system_prompt(numbered)}]
+        msgs.append({"role": "user", "content": calculation_prompt(part)})
+        raw = self.backend.complete(msgs, 48).strip()
+        log.info("model's calculation: %r", raw)
+        return Draft(raw, tuple(numbered), self.backend.tokens_generated)
+
+    def warm_up(self) -> str | None:
+        """Send the stable prompt prefix once, so the model server caches it. Returns how: "computed",
+        "restored" (from the cache an earlier start saved), or None (not worth it)."""
+        r = self.retriever
+        if self.backend is None or r.corpus_chars > self.context_chars or not r.sentences:
+            return None
+        msgs: list[Message] = [{"role": "system", "content": system_prompt(self.context([]))}]
+        return self.backend.prime(msgs + [{"role": "user", "content": "Question: ?"}])

@@ -1,0 +1,94 @@
+"""Plan: from the question as asked to the parts to answer (translated, typo-corrected, split).
+
+>>> split_parts("How many anchor projects are there, how many operate, and how much was spent in 2019-2023?")
+['How many anchor projects are there?', 'how many operate?', 'how much was spent in 2019-2023?']
+>>> split_parts("How many anchor projects are either under implementation or idle?")
+['How many anchor projects are either under implementation or idle?']
+>>> script_of("Сколько якорных проектов простаивают?"), script_of("How many? 41")
+('cyrillic', 'latin')
+"""
+
+from __future__ import annotations
+
+import logging
+
+from qa.check import correct_typos
+from qa.lexicon import ASKS_ARITHMETIC, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
+from qa.llm import ChatBackend, Message
+from qa.retrieve import Retriever
+
+from .prompt import translate_messages
+from .types import Part, Plan
+
+log = logging.getLogger(__name__)
+
+
+def script_of(text: str) -> str | None:
+    """The writing system most of the letters of ``text`` are in (None if it has no letters)."""
+    counts = {name: len(rx.findall(text)) for name, rx in SCRIPTS.items()}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] else None
+
+
+def split_parts(question: str, max_parts: int = 3) -> list[str]:
+    """The asks of a question, each ending with "?"; at most ``max_parts`` (the rest stays in the last)."""
+    pieces = [p.strip() for p in PART_BREAK.split(question.strip()) if p and p.strip()]
+    if len(pieces) > max_parts:
+        pieces = pieces[: max_parts - 1] + [", ".join(pieces[max_parts - 1 :])]
+    out = []
+    for p in pieces:
+        p = LEADING_CONJUNCTION.sub("", p).strip().rstrip("?.,; ")
+        if p:
+            out.append(p + "?")
+    return out if len(out) > 1 else [question.strip()]
+
+
+class Planner:
+    """Normalise, translate (a question in another script than the documents'), typo-correct, split."""
+
+    def __init__(self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3) -> None:
+        self.retriever, self.backend, self.max_parts = retriever, backend, max_parts
+
+    def plan(self, question: str, history: list[Message] | None = None) -> Plan:
+        turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
+        language = self.foreign_language(question)
+        query = self.to_documents_language(question) if language else question
+        prev = next((m["content"] for m in reversed(turns) if m["role"] == "user"), "")
+        if prev and self.foreign_language(prev):
+            prev = self.to_documents_language(prev)
+        vocab = self.retriever.vocabulary
+        prev = correct_typos(prev, vocab) if prev else ""
+        asked = split_parts(query, self.max_parts)
+        texts = [correct_typos(a, vocab) for a in asked]
+        parts = tuple(
+            Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a, question if language else "")
+            for i, (t, a) in enumerate(zip(texts, asked, strict=True))
+        )
+        if len(parts) > 1:
+            log.info("split %r into %d parts: %s", query, len(parts), [p.text for p in parts])
+        return Plan(question, parts, language, turns)
+
+    def documents_script(self) -> str | None:
+        sample = " ".join(s.text for s in self.retriever.sentences[:50])
+        return script_of(sample)
+
+    def foreign_language(self, text: str) -> str | None:
+        """The language of ``text`` when its script is not the documents' (None otherwise)."""
+        mine, theirs = script_of(text), self.documents_script()
+        if mine is None or theirs is None or mine == theirs:
+            return None
+        return SCRIPT_LANGUAGE.get(mine, mine)
+
+    def to_documents_language(self, text: str) -> str:
+        """The model's translation of ``text`` into the documents' language (``text`` if it fails)."""
+        if self.backend is None:
+            return text
+        target = SCRIPT_LANGUAGE.get(self.documents_script() or "latin", "English")
+        try:
+            out = self.backend.complete(translate_messages(text, target), 80).strip().splitlines()
+        except Exception as exc:  # translation is a nicety: retrieve with the original words
+            log.warning("translation failed (%s); using the question as asked", exc)
+            return text
+        translated = (out[0] if out else "").strip().strip('"') or text
+        log.info("translated %r -> %r", text, translated)
+        return translated

@@ -1,0 +1,216 @@
+"""Verify: a draft becomes ``Accept`` (checked text and citations), ``Fallback`` (try an extractive
+answer) or ``Refuse``; nothing the model wrote is trusted without a span that holds it.
+
+The model's sentence numbers are hints: the cited spans are the fewest sentences (among those it
+named and the evidence) that hold the answer's numbers, names and words. They must support every
+number and name, be about the question, and not be text that addresses the assistant. A
+calculation is recomputed in code from operands found in the cited spans.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from qa.check import as_written, echoes, relevance, relevant, support_set, supported
+from qa.cite import MARKER, Citation, verified
+from qa.documents import Span
+from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
+from qa.retrieve import Retriever
+from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
+
+from .arith import Computation, complement, explain, parse_expression, unit_after
+from .prompt import INSTRUCTIONS
+from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
+
+log = logging.getLogger(__name__)
+
+
+def markers(n: int) -> str:
+    """Citation markers for ``n`` spans.
+
+    >>> markers(2)
+    '[1][2]'
+    """
+    return "".join(f"[{i}]" for i in range(1, n + 1))
+
+
+class Verifier:
+    """Checks one part's draft against the documents."""
+
+    def __init__(self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0) -> None:
+        self.retriever, self.echo_words, self.about_cosine = retriever, echo_words, about_cosine
+
+    def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
+        verdict = self._check(part, gathered, draft)
+        if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
+            return Refuse("no sentence in the documents gives the names asked for")
+        if isinstance(verdict, Fallback) and gathered.judgement.missing:
+            words = ", ".join(as_written(gathered.judgement.missing, part.focus))
+            return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
+        return verdict
+
+    def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
+        raw = draft.raw
+        if not raw or NOT_FOUND.search(raw):
+            j = gathered.judgement
+            strong = j.coverage >= 0.99 and j.cosine >= 0.5
+            return (
+                Fallback("the model found no answer")
+                if strong
+                else Refuse("the model found no answer in the documents")
+            )
+        if echoes(raw, INSTRUCTIONS, self.echo_words):
+            return Refuse("the answer repeated the instructions instead of the documents")
+        claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(raw) if 1 <= int(n) <= len(draft.numbered)]
+        body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
+        if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
+            return self._chosen_sentence(part, claimed)
+        candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
+        computed = self._computation(part, body, candidates)
+        return computed if computed is not None else self._supported(part, body, candidates)
+
+    def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
+        picks = [s for s in claimed if usable(s) and self.about([self.in_context(s)], part.focus)]
+        if not picks:
+            return Fallback("the sentences the model named are not about the question")
+        return self._accept(picks[0].text, [picks[0]])
+
+    def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
+        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        spans_ctx = [self.in_context(c) for c in chosen]
+        vocab = self.retriever.vocabulary
+        if not chosen or not supported(body, [c.text for c in chosen], part.focus, spans_ctx, vocab):
+            return Fallback("a number or name of the answer is not in the sentences it cites")
+        if not self.about(spans_ctx, part.focus):
+            return Fallback("the cited sentences are not about the question")
+        return self._accept(body, chosen)
+
+    def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
+        """A written calculation, or a number no span holds that two span numbers give: recomputed."""
+        parsed = parse_expression(body)
+        held = set().union(*(numbers_in(c.text) for c in candidates)) if candidates else set()
+        if parsed is None:
+            new = sorted(n for n in numbers_in(body) - held - numbers_in(part.text) if not YEAR.fullmatch(n))
+            comp = explain(new[0], sorted(held)) if len(new) == 1 else None
+            if comp is None:
+                return None
+            operands, ops = comp.operands, comp.ops
+        else:
+            operands, ops = parsed
+        spans = []
+        for o in operands:
+            span = next((c for c in candidates if o in numbers_in(c.text)), None)
+            if span is None:
+                return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
+            spans.append(span)
+        chosen = list(dict.fromkeys(spans))
+        if not self.about([self.in_context(c) for c in chosen], part.focus):
+            return Fallback("the numbers of the calculation come from sentences not about the question")
+        share = bool(ASKS_SHARE.search(part.text))
+        comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
+        if not set(ops) <= ({"+", "-", "/"} if share else {"+", "-"}) or not comp.result > 0:
+            return Fallback(f"the calculation {comp.render()} does not give a count or amount")
+        return self._accept(comp.render(), chosen)
+
+    def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
+        """The code's own calculation for "how many are not …": whole - part from a sentence about it."""
+        spans = [e.span for e in gathered.evidence if usable(e.span)]
+        found = complement(part.text, [s.text for s in spans])
+        if found is None:
+            return None
+        comp, i = found
+        verdict = self._accept(comp.render(), [spans[i]])
+        return verdict if isinstance(verdict, Accept) else None
+
+    def _accept(self, body: str, spans: list[Span]) -> Verdict:
+        cites = verified([Citation.of(s) for s in spans], self.retriever.texts)
+        if not cites:
+            return Fallback("no citation could be checked against its source")
+        return Accept(f"{body} {markers(len(cites))}", tuple(cites), "llm")
+
+    def about(self, spans: list[str], focus: str) -> bool:
+        """The spans are about the question (the current one, or it together with the one before):
+        they mention half of its terms, or, for a paraphrase in other words, one is close to it in
+        meaning (the answer still may not repeat a question word the documents never use)."""
+        ask = focus.split("\n")[-1]
+        return relevant(spans, focus) or relevant(spans, ask) or self.close(spans, ask) >= self.about_cosine
+
+    def close(self, spans: list[str], question: str) -> float:
+        """The best dense similarity of a span to the question (0 without a dense retriever)."""
+        r = self.retriever
+        if r.mode == "bm25" or not spans or self.about_cosine >= 1.0:
+            return 0.0
+        q, *vecs = r.embedder.embed([question, *spans])
+        return max(sum(a * b for a, b in zip(q, v, strict=True)) for v in vecs)
+
+    def in_context(self, span: Span) -> str:
+        return in_context(self.retriever, span)
+
+
+def in_context(retriever: Retriever, span: Span) -> str:
+    """The span with the sentence before it ("this amount" needs its antecedent)."""
+    sents = retriever.sentences
+    i = retriever.sentence_pos.get((span.source, span.start))
+    if i and sents[i - 1].source == span.source:
+        return sents[i - 1].text + " " + span.text
+    return span.text
+
+
+def lacks_names(question: str, answer: str) -> bool:
+    """The question asks for names and the answer gives none it did not already have.
+
+    >>> lacks_names("What are the names of the idle projects?", "Three projects stand idle. [1]")
+    True
+    >>> lacks_names("What is the project called?", "It is called Altay Steel. [1]")
+    False
+    """
+    if not ASKS_NAMES.search(question):
+        return False
+    have = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", answer) if w.lower() not in have}
+    return not {w for w in names if w.lower() not in STOPWORDS and w.lower() not in NUMBER_WORDS}
+
+
+def usable(span: Span) -> bool:
+    """A sentence may support an answer unless it addresses the assistant (documents are data)."""
+    return not INSTRUCTION.search(span.text)
+
+
+def disagreement(part: Part, gathered: Gathered, retriever: Retriever, share: float = 0.75) -> Accept | None:
+    """When sentences from two or more sources, each about the question, give different figures
+    for it: an answer that says so and cites each. None when the sources agree or only one speaks."""
+    asked = numbers_in(part.text)
+    best: dict[str, tuple[Span, str]] = {}
+    for e in gathered.evidence:
+        s = e.span
+        if s.source in best or relevance(in_context(retriever, s), part.text) < share:
+            continue
+        figure = _figure(s.text, part.text, asked)
+        if figure:
+            best[s.source] = (s, figure)
+    figures = {numbers_in(f).pop() if numbers_in(f) else f for _, f in best.values()}
+    if len(best) < 2 or len(figures) < 2:
+        return None
+    spans = [s for s, _ in best.values()]
+    cites = verified([Citation.of(s) for s in spans], retriever.texts)
+    if len(cites) != len(spans):
+        return None
+    said = "; ".join(f"{s.source} says {f} [{i}]" for i, (s, f) in enumerate(best.values(), 1))
+    return Accept(f"The documents disagree: {said}.", tuple(cites), "extractive")
+
+
+def _figure(sentence: str, question: str, asked: set[str]) -> str:
+    """The number in ``sentence`` with the words after it that best match the question, e.g. "three projects stand idle"."""
+    toks = re.findall(r"[\w.,%]+", sentence)
+    best, best_score = "", 0.0
+    for i, t in enumerate(toks):
+        n = numbers_in(t)
+        if not n or n & asked or YEAR.fullmatch(next(iter(n))):
+            continue
+        for length in range(2, 7):  # the shortest run of words after it that matches best
+            phrase = " ".join(toks[i : i + length]).rstrip(".,")
+            score = relevance(phrase, question)
+            if score > best_score:
+                best, best_score = phrase, score
+    return best

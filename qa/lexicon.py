@@ -1,0 +1,101 @@
+"""Word lists and patterns the answer chain reads questions and answers with, in one place.
+
+>>> bool(ASKS_ARITHMETIC.search("How much did not come from the national budget?"))
+True
+>>> bool(SCRIPTS["cyrillic"].search("Сколько проектов?"))
+True
+>>> PART_BREAK.split("How many are there, how many operate, and how much was spent?")
+['How many are there', 'how many operate', 'how much was spent?']
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that say how a question is asked rather than what it is about: missing from the
+# documents, they do not make a question unanswerable.
+GENERIC_WORDS = """happen number amount total percent percentage share portion figure value name list year date time
+kind type sort part position role title purpose reason aim goal volume mention people person way thing money sum cost size level rate overall whole
+main key new old last next first far now still currently today recently every each either both
+neither per combined hold cover come came go went get got make made take took give gave show shown
+see seen know known find found put keep let begin begun seem help talk turn start run move live
+bring happen write provide include continue set change lead understand follow stop create speak read
+allow add spend grow offer remember consider appear buy wait serve send expect build stay fall fell
+cut reach remain suggest raise pass sell require decide report describe explain publish published
+state note plan planned expect mean need use used work worked call called try ask do doing done does
+tell told say said affect involve concern regard relate compare compared big small large high low
+good bad best worst great little much many more less most least
+spent paid grew grown rose risen built held kept sold bought brought began taken given""".split()  # noqa: SIM905
+
+MONTHS = set("""january february march april may june july august september october november december""".split())  # noqa: SIM905
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
+# A capitalised word that does not start a sentence: a name the cited spans must hold.
+NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+# A word in capitals (an acronym, or a shouted word such as an injected "HACKED").
+SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
+
+# The model says the documents do not answer.
+NOT_FOUND = re.compile(
+    r"NOT IN DOCUMENT|not (?:in|found in|mentioned in|stated in|provided in|given in) the (?:document|text)"
+    r"|do(?:es)? not (?:say|contain|mention|provide|specify)|no information",
+    re.I,
+)
+# The question asks for a number or a date.
+ASKS_NUMBER = re.compile(
+    r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|number|amount)|when|in what year)\b",
+    re.I,
+)
+# The question asks for a figure the documents may not state but that follows from two of theirs.
+ASKS_ARITHMETIC = re.compile(
+    r"\b(not|other than|except|apart from|besides|remaining|rest|left|either\b.*\bor|or|combined|together|"
+    r"altogether|in all|sum|difference|more than|less than|fewer than|share|ratio|proportion|percentage of)\b",
+    re.I,
+)
+# A question that asks for the rest of a whole ("not operating", "other than the national budget"):
+# group 2 is what the rest is not.
+NEGATION = re.compile(r"\b(not|other than|except|apart from|besides|excluding)\b(.*)", re.I)
+# Part-whole phrasing in a sentence: "29 out of 41 projects" (part, whole) and "348.4 …, including 184 …"
+# (whole, part). NUMBER is a number in digits.
+NUMBER = r"\d[\d,]*(?:\.\d+)?"
+PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
+WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
+# The question asks for a share: a quotient, shown in per cent.
+ASKS_SHARE = re.compile(r"\b(share|percent|percentage|proportion)\b", re.I)
+ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
+# The question asks for names: an answer without a proper name does not answer it.
+ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
+# Words after a number that belong to its quantity and are carried into a computed result.
+MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
+
+# Where a question with several asks breaks into parts: a question mark followed by more text,
+# or a comma / semicolon / "and" / "or" before a new question word.
+QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
+PART_BREAK = re.compile(
+    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={QUESTION_WORDS}\b)|\s+(?:and|or)\s+(?={QUESTION_WORDS}\b))",
+    re.I,
+)
+LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
+
+# Writing systems, for "the question is in another language than the documents".
+SCRIPTS = {
+    "latin": re.compile(r"[A-Za-z\u00C0-\u024F]"),
+    "cyrillic": re.compile(r"[\u0400-\u04FF]"),
+    "greek": re.compile(r"[\u0370-\u03FF]"),
+    "arabic": re.compile(r"[\u0600-\u06FF]"),
+    "hebrew": re.compile(r"[\u0590-\u05FF]"),
+    "devanagari": re.compile(r"[\u0900-\u097F]"),
+    "han": re.compile(r"[\u4E00-\u9FFF\u3040-\u30FF]"),
+    "hangul": re.compile(r"[\uAC00-\uD7AF]"),
+}
+# The language a question in that script is most likely in (the model is told to answer in it).
+SCRIPT_LANGUAGE = {"latin": "English", "cyrillic": "Russian", "greek": "Greek", "arabic": "Arabic",
+                   "hebrew": "Hebrew", "devanagari": "Hindi", "han": "Chinese", "hangul": "Korean"}  # fmt: skip
+
+# Text that addresses the assistant: inside a document it is data, never an instruction, and a
+# sentence holding it does not support an answer.
+INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instructions?|prompt|rules|above|previous)\b|\bsystem prompt\b"
+    r"|\byou are now\b|\b(reply|respond|answer|say)\s+(only|with)\b",
+    re.I,
+)

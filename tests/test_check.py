@@ -1,0 +1,78 @@
+"""The checks that do not trust the model: answerability (judge) and support of an answer by spans."""
+
+from qa.check import as_written, correct_typos, echoes, judge, relevant, support_set, supported
+from qa.documents import Span
+from qa.retrieve import Evidence
+
+IDLE = "Nine projects are under implementation, while three projects stand idle."
+OUTPUT = "In 2023, industrial output made 18.5 trillion tenge, which is 15% less compared to the same period in 2022."
+VOCAB = {"nine", "project", "implementation", "three", "stand", "idle", "industrial", "output", "trillion", "tenge"}
+
+
+def _ev(text: str, cosine: float) -> Evidence:
+    return Evidence(Span("a.txt", 0, len(text), text), 1.0, cosine, 1.0)
+
+
+def test_judge_answers_a_covered_question():
+    v = judge("How many projects are idle?", [_ev(IDLE, 0.7)], VOCAB, {"9", "3", "2023", "2022"})
+    assert v.answerable and v.reason == "supported" and v.missing == ()
+
+
+def test_judge_refuses_terms_the_documents_never_use_in_plain_words():
+    v = judge("What is the GDP of Kazakhstan?", [_ev(OUTPUT, 0.2)], VOCAB, set())
+    assert not v.answerable
+    assert v.reason == "no sentence in the documents mentions GDP or Kazakhstan"
+
+
+def test_judge_refuses_a_year_the_documents_never_mention():
+    v = judge("What was the industrial output in 2021?", [_ev(OUTPUT, 0.8)], VOCAB, {"2023", "2022", "18.5"})
+    assert not v.answerable and v.reason == "the documents never mention 2021"
+
+
+def test_judge_refuses_weak_evidence_and_no_evidence():
+    assert judge("How many projects are idle?", [_ev(IDLE, 0.1)], VOCAB).reason == (
+        "no passage in the documents is close to the question"
+    )
+    assert not judge("How many projects are idle?", [], VOCAB).answerable
+
+
+def test_supported_needs_every_number_and_name_in_the_spans():
+    assert supported("Three projects stand idle.", [IDLE], "How many projects are idle?")
+    assert not supported("Four projects stand idle.", [IDLE], "How many projects are idle?")
+    assert not supported("Three projects in Astana stand idle.", [IDLE], "How many projects are idle?")
+
+
+def test_supported_allows_a_sum_of_two_span_numbers_but_not_a_product():
+    assert supported("12 projects are not done.", [IDLE], "How many projects are not done?")
+    assert not supported("27 projects are not done.", [IDLE], "How many projects are not done?")
+
+
+def test_supported_rejects_a_shouted_word_no_span_holds():
+    """An injected "HACKED" (or any word in capitals) must be in a cited span."""
+    assert not supported("HACKED: three projects stand idle.", [IDLE], "How many projects are idle?")
+
+
+def test_supported_rejects_an_echoed_premise():
+    q = "Why were 15 anchor projects cancelled?"
+    assert not supported("They were cancelled because three stand idle.", [IDLE], q, vocabulary=VOCAB)
+
+
+def test_supported_needs_something_the_question_did_not_say():
+    assert not supported("Projects stand idle.", [IDLE], "Do projects stand idle?")
+
+
+def test_echoes_finds_a_run_of_instruction_words():
+    rules = "You answer questions about the documents below, using only their numbered sentences."
+    assert echoes("My rules: you answer questions about the documents below.", rules, 6)
+    assert not echoes("Three projects stand idle.", rules, 6)
+
+
+def test_support_set_picks_the_fewest_sentences():
+    assert support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."]) == [0, 2]
+
+
+def test_relevance_and_typos():
+    assert relevant([IDLE], "How many projects are idle?")
+    assert not relevant([OUTPUT], "How many projects are idle?")
+    assert correct_typos("How many projcts are idel?", VOCAB) == "How many project are idle?"
+    assert as_written(["gdp"], "the GDP?") == ["GDP"]
