@@ -149,8 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="time index build, retrieval and answers",
         description="Benchmark the default pipeline on the seed and print timings.",
     )
-    s.add_argument("--questions", type=int, default=10, help="answers to time (default 10)")
+    s.add_argument("--questions", type=int, help="answers to time (default 10; 15 with --decode)")
     s.add_argument("--warm-up", action="store_true", help="fill the prompt cache first, as the server does")
+    mode = s.add_mutually_exclusive_group()
+    mode.add_argument("--decode", action="store_true", help="compare decoding options (speculative, stop) on the seed")
+    mode.add_argument("--start", action="store_true", help="time start-up to ready, step by step")
+    mode.add_argument("--scale", type=int, metavar="N", help="index a corpus of N chunks; time indexing and retrieval")
+    mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
+    s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
+    s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
+    s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
+    s.add_argument("--embed-threads", type=int, help="with --scale: torch threads for the embedder (default 1)")
+    s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder threads/batch table")
     _common(s)
     return p
 
@@ -194,6 +204,24 @@ def _index(settings: Settings, args: argparse.Namespace) -> int:
     return PARTIAL if problems else 0
 
 
+def _bench(settings: Settings, args: argparse.Namespace) -> int:
+    from qa import bench
+
+    if args.decode:
+        return bench.run_decode(settings, args.questions or 15, args.options)
+    if args.start:
+        return bench.run_start(settings, args.cold)
+    if args.scale is not None:
+        from qa.scale import run_scale
+
+        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads)
+    if args.peers:
+        from qa.peers import run_peers
+
+        return run_peers(settings, args.limit)
+    return bench.run_bench(settings, args.questions or 10, args.warm_up)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -229,9 +257,7 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_cli(settings, args)
         if args.command == "bench":
-            from qa.bench import run_bench
-
-            return run_bench(settings, args.questions, args.warm_up)
+            return _bench(settings, args)
     except QAError as exc:
         for msg in getattr(exc, "problems", ()):
             print(f"skipped: {msg}", file=sys.stderr)

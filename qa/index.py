@@ -30,6 +30,7 @@ from qa.generations import builder_of, building, built, is_orphan, new_generatio
 
 log = logging.getLogger(__name__)
 BATCH = 64
+PAGE = 5000  # rows per read of a whole collection (see _get_all)
 _HNSW_FILES = {"header.bin", "data_level0.bin", "length.bin", "link_lists.bin", "index_metadata.pickle"}
 
 
@@ -130,8 +131,8 @@ class ChunkIndex:
             return self._cache[1], self._cache[2]
         try:
             chunks_col, docs_col = self._collections(gen)
-            d = docs_col.get(include=["documents", "metadatas"])
-            c = chunks_col.get(include=["documents", "metadatas"])
+            d = _get_all(docs_col)
+            c = _get_all(chunks_col)
             docs = [
                 Document(m["source"], t, {k: str(v) for k, v in m.items() if k not in ("source", "digest", "chars")})
                 for t, m in zip(d["documents"], d["metadatas"], strict=True)
@@ -339,6 +340,18 @@ class ChunkIndex:
         if self.path is not None:
             remove_dead_segment_dirs(self.path)
         return dropped
+
+
+def _get_all(col) -> dict:
+    """Every row's id, document and metadata, a page at a time: one ``get()`` of a whole collection
+    fails past ~30,000 rows ("too many SQL variables"), found by ``qa bench --scale 100000``."""
+    out: dict[str, list] = {"ids": [], "documents": [], "metadatas": []}
+    while True:
+        got = col.get(include=["documents", "metadatas"], limit=PAGE, offset=len(out["ids"]))
+        for key, rows in out.items():
+            rows.extend(got[key] or [])
+        if len(got["ids"]) < PAGE:
+            return out
 
 
 def _is_uuid(name: str) -> bool:

@@ -39,6 +39,11 @@ class ChatBackend(ABC):
     def complete(self, messages: list[Message], max_tokens: int) -> str:
         return "".join(self.stream(messages, max_tokens))
 
+    def prime(self, messages: list[Message]) -> str:
+        """Have the server cache the prompt ``messages`` (a warm-up); says how: "computed" or "restored"."""
+        self.complete(messages, 1)
+        return "computed"
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release resources (a server, a process)."""
 
@@ -50,6 +55,7 @@ class OpenAICompatible(ChatBackend):
         self.name = model
         self.base_url = base_url
         self.timeout = timeout
+        self.stop: list[str] | None = None  # stop sequences sent with every request
         self._chat = ChatOpenAI(
             base_url=base_url,
             model=model,
@@ -68,7 +74,7 @@ class OpenAICompatible(ChatBackend):
         self.tokens_generated = self.prompt_tokens = 0
         lc = [(m["role"], m["content"]) for m in messages]
         try:
-            for piece in self._chat.stream(lc, max_tokens=max_tokens):
+            for piece in self._chat.stream(lc, max_tokens=max_tokens, stop=self.stop):
                 usage = getattr(piece, "usage_metadata", None)
                 if usage:
                     self.prompt_tokens = int(usage.get("input_tokens") or 0)
@@ -95,7 +101,16 @@ class Embedded(ChatBackend):
     """A GGUF model served in-process by llama.cpp (xllamacpp) on a loopback port that only this
     process can use (an API key made at start); one request at a time."""
 
-    def __init__(self, gguf: Path, n_ctx: int = 4096, threads: int = 2, timeout: float = 120.0) -> None:
+    def __init__(
+        self,
+        gguf: Path,
+        n_ctx: int = 4096,
+        threads: int = 2,
+        timeout: float = 120.0,
+        speculative: tuple[str, int, int] = ("none", 3, 16),
+        slot_dir: Path | None = None,
+        stop: tuple[str, ...] = (),
+    ) -> None:
         try:
             import xllamacpp as xlc
         except ImportError as exc:
@@ -110,6 +125,10 @@ class Embedded(ChatBackend):
         p.n_parallel = 1
         p.verbosity = -1
         p.api_keys = [key]  # other local users and web pages cannot use the port
+        from qa.fastllm import configure
+
+        configure(p, speculative, slot_dir)  # speculative decoding; prompt caches saved by prime()
+        self.slot_dir, self.gguf, self.api_key = slot_dir, Path(gguf), key
         try:
             self._server = xlc.Server(p)
         except Exception as exc:
@@ -119,6 +138,7 @@ class Embedded(ChatBackend):
         self.timeout = timeout
         self.base_url = self._server.listening_address + "/v1"
         self._remote = OpenAICompatible(self.base_url, "local", key, timeout)
+        self._remote.stop = list(stop) or None
         self._lock = threading.Lock()
         log.info("model %s loaded in %.1f s, serving on %s", self.name, time.perf_counter() - t0, self.base_url)
 
@@ -135,6 +155,27 @@ class Embedded(ChatBackend):
 
     def close(self) -> None:
         self._server = None
+
+    # ---- the prompt cache on disk (qa.fastllm) -------------------------------------------------
+    def prime(self, messages: list[Message]) -> str:
+        """Restore the cache of ``messages`` saved by an earlier start, else compute and save it."""
+        from qa.fastllm import prime
+
+        return prime(self, messages)
+
+    def save_slot(self, name: str) -> bool:
+        """Write the prompt cache (llama.cpp slot 0) to ``slot_dir/name``; False if that failed."""
+        from qa.fastllm import slot_action
+
+        with self._lock:
+            return slot_action(self._server.listening_address, "save", name, self.slot_dir, self.api_key)
+
+    def restore_slot(self, name: str) -> bool:
+        """Load ``slot_dir/name`` into the prompt cache; False if it is missing or that failed."""
+        from qa.fastllm import slot_action
+
+        with self._lock:
+            return slot_action(self._server.listening_address, "restore", name, self.slot_dir, self.api_key)
 
 
 @dataclass
@@ -263,4 +304,9 @@ def make_backend(settings) -> ChatBackend | None:
             raise LLMUnavailable("QA_LLM=openai needs QA_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         return OpenAICompatible(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
     name = settings.embedded_model if kind == "embedded" else kind
-    return Embedded(gguf_path(name, settings.cache_path), threads=settings.llm_threads, timeout=settings.llm_timeout)
+    return Embedded(
+        gguf_path(name, settings.cache_path),
+        threads=settings.llm_threads,
+        timeout=settings.llm_timeout,
+        slot_dir=settings.cache_path / "slots" if settings.llm_save_prompt_cache else None,
+    )

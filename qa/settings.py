@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=120.0, gt=0)
     llm_threads: int = Field(default=2, ge=1)
+    llm_save_prompt_cache: bool = Field(
+        default=True, description="save the documents' prompt cache: a restart is ready in seconds, not 10-20"
+    )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
     # the answer chain: how questions are split, answers checked, sources compared

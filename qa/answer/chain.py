@@ -163,16 +163,18 @@ class Answerer:
             sum(o.tokens for o in outcomes), done.method, hits, evidence, first.judgement, done.refusal_reason,
         )  # fmt: skip
 
-    def warm_up(self) -> None:
-        """Send the stable prompt prefix once, so the model server caches it before the first question."""
+    def warm_up(self) -> str | None:
+        """Send the stable prompt prefix once, so the model server caches it before the first question.
+        Returns how: "computed", "restored" (from a cache an earlier start saved), or None."""
         t0 = time.perf_counter()
         try:
-            if not self.generator.warm_up():
-                return
+            how = self.generator.warm_up()
         except Exception as exc:  # a warm-up is an optimisation: the first question pays instead
             log.warning("warm-up failed: %s", exc)
-            return
-        log.info("prompt cache warmed in %.1f s", time.perf_counter() - t0)
+            return None
+        if how:
+            log.info("prompt cache %s in %.1f s", how, time.perf_counter() - t0)
+        return how
 
 
 def _ms(t0: float) -> float:

@@ -67,11 +67,11 @@ class Generator:
         log.info("model's calculation: %r", raw)
         return Draft(raw, tuple(numbered), self.backend.tokens_generated)
 
-    def warm_up(self) -> bool:
-        """Send the stable prompt prefix once, so the model server caches it; False if not worth it."""
+    def warm_up(self) -> str | None:
+        """Send the stable prompt prefix once, so the model server caches it. Returns how: "computed",
+        "restored" (from the cache an earlier start saved), or None (not worth it)."""
         r = self.retriever
         if self.backend is None or r.corpus_chars > self.context_chars or not r.sentences:
-            return False
+            return None
         msgs: list[Message] = [{"role": "system", "content": system_prompt(self.context([]))}]
-        self.backend.complete(msgs + [{"role": "user", "content": "Question: ?"}], 1)
-        return True
+        return self.backend.prime(msgs + [{"role": "user", "content": "Question: ?"}])

@@ -1,0 +1,36 @@
+"""``qa bench`` helpers: option checks, the timing wrapper, the CLI's bench flags."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.bench import DECODE_OPTIONS, Timed, _check_decode, pct
+from qa.cli import build_parser
+from qa.errors import LLMUnavailable
+from qa.settings import Settings
+from tests.conftest import FakeChat
+
+
+def test_decode_needs_the_embedded_model_and_known_options(tmp_path):
+    with pytest.raises(LLMUnavailable, match="QA_LLM=embedded"):
+        _check_decode(Settings(root=tmp_path, llm="extractive"), ["baseline"])
+    with pytest.raises(LLMUnavailable, match="choose from"):
+        _check_decode(Settings(root=tmp_path), ["warp-drive"])
+    _check_decode(Settings(root=tmp_path), list(DECODE_OPTIONS))
+    assert next(iter(DECODE_OPTIONS)) == "baseline"
+
+
+def test_timed_records_each_reply_and_piece():
+    t = Timed(FakeChat("Three projects are idle. [1]"))
+    assert t.complete([{"role": "user", "content": "q"}], 10) == "Three projects are idle. [1]"
+    text, start, times = t.calls[0]
+    assert text == "Three projects are idle. [1]" and len(times) == 5 and times[0] >= start
+    assert t.tokens_generated == 5 and pct([5.0, 1.0, 3.0, 2.0], 0.95) == 5.0
+
+
+def test_bench_modes_are_exclusive():
+    p = build_parser()
+    args = p.parse_args(["bench", "--scale", "1000", "--embed-threads", "2"])
+    assert args.scale == 1000 and args.embed_threads == 2 and not args.peers
+    with pytest.raises(SystemExit):
+        p.parse_args(["bench", "--start", "--peers"])
