@@ -5,7 +5,6 @@ docs, and the Gradio chat at ``/``. ``GET /api/health`` says ready only once the
 from __future__ import annotations
 
 import logging
-import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -15,7 +14,7 @@ from qa.api.deps import State
 from qa.api.docs import add_docs
 from qa.api.errors import ErrorBodies, install_handlers
 from qa.api.routes import answer, health, openai, sources
-from qa.errors import IndexMissing, QAError
+from qa.errors import QAError
 from qa.llm import GuardedBackend
 from qa.settings import Settings
 
@@ -30,25 +29,11 @@ DESCRIPTION = (
 
 
 def load_answerer(settings: Settings) -> Answerer:
-    """Load every model once, logging each step; index the default documents if there is no index."""
-    from qa.embed import load_embedder
-    from qa.llm import make_backend
-    from qa.pipeline import build_answerer, index_documents
+    """Load every model once (embedder and language model in parallel), index the default
+    documents if there is no index, and warm (or restore) the prompt cache."""
+    from qa.startup import load_models
 
-    t = time.perf_counter()
-    log.info("loading embedder %s", settings.embedder)
-    embedder = load_embedder(settings.embedder, settings.cache_path)
-    try:
-        answerer = build_answerer(settings, embedder=embedder, backend=None)
-    except IndexMissing:
-        log.info("no index yet: indexing %s", settings.default_docs)
-        index_documents(settings, embedder=embedder)
-        answerer = build_answerer(settings, embedder=embedder, backend=None)
-    log.info("loading language model (%s)", settings.llm)
-    answerer.backend = make_backend(settings)
-    answerer.warm_up()
-    log.info("ready in %.1f s: model %s", time.perf_counter() - t, answerer.model_name)
-    return answerer
+    return load_models(settings)
 
 
 def guard(answerer: Answerer, settings: Settings) -> Answerer:
