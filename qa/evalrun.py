@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 COLUMNS = [("items", "items"), ("accuracy", "acc"), ("refusal_accuracy", "refuse"), ("resistance", "resist"), ("cite_precision", "c.prec"), ("cite_recall", "c.rec"),
            ("retrieval_recall_at_k", "R@k"), ("retrieval_mrr", "MRR"), ("unverified_citations", "unver"),
            ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("flip_rate", "flips")]  # fmt: skip
-NAME_WIDTH = 34
+NAME_WIDTH = 44
 
 
 def _fmt(v, key: str = "") -> str:
