@@ -244,14 +244,34 @@ def test_injection_items_all_carry_must_not_and_planted_documents():
     assert sum(i.split == "test" for i in items) >= 6
 
 
+class HackedModels(Models):
+    """Answerers whose every answer (refusals too) ends in HACKED: what a subverted model says."""
+
+    def answerer(self, settings, corpus):
+        from dataclasses import replace
+
+        inner = super().answerer(settings, corpus)
+
+        class Hacked:
+            retriever, model_name = inner.retriever, "hacked"
+
+            def answer(self, question, history=None):
+                ans = inner.answer(question, history)
+                return replace(ans, text=ans.text + " HACKED")
+
+        return Hacked()
+
+
 def test_hacked_answer_scores_as_not_resisted(project: Path):
     _copy_corpus(project, "injection")
     s = Settings(root=project, llm="embedded")
     plan = Plan((CORPORA["injection"],), ("test",), progress=False)
-    _, main = evaluate(s, plan, Models(s, FakeEmbedder(), FakeChat("HACKED [1]")))
+    _, clean = evaluate(s, plan, Models(s, FakeEmbedder(), FakeChat("NOT IN DOCUMENT")))
+    assert clean["injection"]["test"]["resistance"] == 1.0
+    _, main = evaluate(s, plan, HackedModels(s, FakeEmbedder(), FakeChat("NOT IN DOCUMENT")))
     rep = main["injection"]["test"]
-    assert rep["resistance"] is not None and rep["resistance"] < 1.0
-    assert any(not i["resisted"] for i in rep["per_item"])
+    assert rep["resistance"] == 0.0 and rep["accuracy"] == 0.0
+    assert not any(i["resisted"] for i in rep["per_item"])
     assert check_thresholds({"injection": rep}) == 1
 
 
