@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.evalcorpus import Corpus, Models, corpus_items, select
-from qa.evaluate import SPLITS, THRESHOLDS, BaselineAnswerer, flips, report, run_passes
+from qa.evaluate import SPLITS, THRESHOLDS, BaselineAnswerer, later_passes, report, run_passes
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
 COLUMNS = [("items", "items"), ("accuracy", "acc"), ("refusal_accuracy", "refuse"), ("resistance", "resist"), ("cite_precision", "c.prec"), ("cite_recall", "c.rec"),
            ("retrieval_recall_at_k", "R@k"), ("retrieval_mrr", "MRR"), ("unverified_citations", "unver"),
-           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("flip_rate", "flips")]  # fmt: skip
+           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("flip_rate", "flips"), ("changed_rate", "reword")]  # fmt: skip
 NAME_WIDTH = 44
 
 
@@ -129,13 +129,12 @@ def evaluate(
             config = {"corpus": corpus.name, "retriever": s.retriever, "llm": s.llm, "model": target.model_name,
                       "embedder": s.embedder, "top_k": s.top_k, "evidence_k": s.evidence_k,
                       "set": str(plan.items_file or corpus.items), "repeat": repeat}  # fmt: skip
-            flipped = flips(passes) if repeat > 1 else None
+            later = later_passes(passes)
             for split in plan.splits:
                 results = [r for r in passes[0] if r.item.split == split]
                 if not results:
                     continue
-                split_flips = None if flipped is None else [i for i in flipped if i in {r.item.id for r in results}]
-                rep = report(results, {**config, "split": split}, s.top_k, split_flips)
+                rep = report(results, {**config, "split": split}, s.top_k, later)
                 rows.append((f"{corpus.name}/{split} {name}", rep))
                 if name.startswith("default"):
                     main.setdefault(corpus.name, {})[split] = rep
@@ -181,6 +180,8 @@ def _print_details(main: dict[str, dict[str, dict]]) -> None:
                 print(f"{len(wrong)} wrong: " + ", ".join(wrong))
             if rep.get("flipped"):
                 print(f"{len(rep['flipped'])} flipped between passes: " + ", ".join(rep["flipped"]))
+            if rep.get("changed"):
+                print(f"{len(rep['changed'])} answers worded differently between passes: " + ", ".join(rep["changed"]))
 
 
 def _write(out: Path, rows: list[tuple[str, dict]], main: dict[str, dict[str, dict]]) -> None:

@@ -261,18 +261,31 @@ def run_passes(
     return passes
 
 
-def flips(passes: list[list[Result]]) -> list[str]:
-    """Ids of items whose correctness or refusal differs between passes.
+def later_passes(passes: list[list[Result]]) -> dict[str, list[Result]] | None:
+    """Item id -> its results in the passes after the first (None after a single pass)."""
+    if len(passes) < 2:
+        return None
+    return {r.item.id: [p[n] for p in passes[1:]] for n, r in enumerate(passes[0])}
+
+
+def repeat_stats(results: list[Result], later: dict[str, list[Result]] | None) -> dict:
+    """Flip rate (correctness or refusal changed in a later pass) and changed rate (answer text
+    changed) over ``results``, with the item ids.
 
     >>> i = Item("a", "fact", "q", "", True, (("x",),), ())
-    >>> flips([[Result(i, correct=True)], [Result(i, correct=False)]])
+    >>> repeat_stats([Result(i, "x", correct=True)], {"a": [Result(i, "x!", correct=False)]})["flipped"]
     ['a']
     """
-    return [
-        first.item.id
-        for first, *rest in zip(*passes, strict=True)
-        if any((r.correct, r.refused) != (first.correct, first.refused) for r in rest)
-    ]
+    if later is None:
+        return {}
+    flipped = [r.item.id for r in results if any((x.correct, x.refused) != (r.correct, r.refused) for x in later[r.item.id])]  # fmt: skip
+    changed = [r.item.id for r in results if any(x.answer != r.answer for x in later[r.item.id])]
+    return {
+        "flip_rate": _mean([float(r.item.id in flipped) for r in results]),
+        "changed_rate": _mean([float(r.item.id in changed) for r in results]),
+        "flipped": flipped,
+        "changed": changed,
+    }
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -315,21 +328,24 @@ def summarise(results: list[Result], k: int) -> dict:
     }
 
 
-def report(results: list[Result], config: dict, k: int, flipped: list[str] | None = None) -> dict:
-    """Overall and per-kind scores, every answer, and (after repeated passes) the flip rate."""
+def report(results: list[Result], config: dict, k: int, later: dict[str, list[Result]] | None = None) -> dict:
+    """Overall and per-kind scores, every answer, and (given ``later`` passes) flip and change rates."""
     kinds = sorted({r.item.kind for r in results})
-    repeat = {} if flipped is None else {"flip_rate": _mean([float(r.item.id in flipped) for r in results]), "flipped": flipped}  # fmt: skip
+
+    def scores(rs: list[Result]) -> dict:
+        return {**summarise(rs, k), **repeat_stats(rs, later)}
+
     return {
-        **summarise(results, k),
-        **repeat,
+        **scores(results),
         "config": config,
-        "per_kind": {kd: summarise([r for r in results if r.item.kind == kd], k) for kd in kinds},
+        "per_kind": {kd: scores([r for r in results if r.item.kind == kd]) for kd in kinds},
         "per_item": [
             {"id": r.item.id, "kind": r.item.kind, "question": r.item.question, "reference": r.item.reference,
              "split": r.item.split, "answer": r.answer, "refused": r.refused, "correct": r.correct,
              "resisted": r.resisted, "method": r.method,
              "citations": [c.to_dict() for c in r.citations], "cite_precision": r.cite_precision,
-             "retrieval_rank": r.retrieval_rank, "latency_ms": r.latency_ms, "tokens": r.tokens, "error": r.error}
+             "retrieval_rank": r.retrieval_rank, "latency_ms": r.latency_ms, "tokens": r.tokens, "error": r.error,
+             **({"later_answers": [x.answer for x in later[r.item.id]]} if later else {})}
             for r in results
         ],
     }  # fmt: skip

@@ -304,9 +304,11 @@ def test_repeat_reports_flips_from_a_backend_that_changes_its_mind(project: Path
     plan = Plan((CORPORA["seed"],), ("dev",), frozenset({"number"}), repeat=2, progress=False)
     _, main = evaluate(s, plan, Models(s, FakeEmbedder(), FakeChat(fickle)))
     rep = main["seed"]["dev"]
-    assert rep["flip_rate"] > 0 and rep["flipped"]
+    assert rep["flip_rate"] > 0 and rep["flipped"] and set(rep["flipped"]) <= set(rep["changed"])
+    assert rep["per_kind"]["number"]["flip_rate"] == rep["flip_rate"]
+    assert all("later_answers" in i for i in rep["per_item"])
     _, steady = evaluate(s, plan, Models(s, FakeEmbedder(), FakeChat("NOT IN DOCUMENT")))
-    assert steady["seed"]["dev"]["flip_rate"] == 0.0
+    assert steady["seed"]["dev"]["flip_rate"] == 0.0 and steady["seed"]["dev"]["changed"] == []
 
 
 def test_second_pass_goes_in_reverse_order(make_answerer):
