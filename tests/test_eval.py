@@ -321,6 +321,7 @@ def test_second_pass_goes_in_reverse_order(make_answerer):
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3000)  # every corpus's test half on 2 CPU cores: about 20 minutes
 def test_eval_test_halves_meet_thresholds(tmp_path: Path):
     """The CI gate: the test half of every corpus present, through the real default pipeline
     (models loaded once for all corpora), against evals/thresholds.json."""
@@ -328,7 +329,7 @@ def test_eval_test_halves_meet_thresholds(tmp_path: Path):
     env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "index"), "QA_CACHE_DIR": str(ROOT / ".cache")}
     proc = subprocess.run(
         [sys.executable, "-m", "qa.cli", "eval", "-q", "--split", "test", "--check", "--out", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=2400,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=2900,
     )  # fmt: skip
     print(proc.stdout)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
@@ -337,6 +338,5 @@ def test_eval_test_halves_meet_thresholds(tmp_path: Path):
     for corpus, splits in rep["corpora"].items():
         assert set(splits) == {"test"} and splits["test"]["unverified_citations"] == 0
         base = rep["compared"][f"{corpus}/test baseline bm25 sentence"]
-        assert splits["test"]["refusal_accuracy"] >= base["refusal_accuracy"], corpus
+        assert splits["test"]["accuracy"] > base["accuracy"], corpus
         assert (out / f"report-{corpus}-test.png").stat().st_size > 1000
-    assert rep["corpora"]["seed"]["test"]["accuracy"] > rep["compared"]["seed/test baseline bm25 sentence"]["accuracy"]
