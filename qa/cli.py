@@ -1,6 +1,7 @@
 """The ``qa`` command: index, ask, serve, eval, bench.
 
-qa index [PATH ...]             index .txt/.md files (default: seeds/)
+qa index [PATH ...] [--prune]   add or update .txt/.md files (default: seeds/)
+qa remove SOURCE ...            remove documents from the index
 qa ask "QUESTION" [--json]      answer with cited spans
 qa serve [--host H --port P]    chat UI at /, JSON API at /api, docs at /docs
 qa eval [--corpus C] [--split S]  run the eval corpora and report scores
@@ -20,6 +21,28 @@ from qa.errors import QAError
 from qa.settings import Settings
 
 log = logging.getLogger("qa")
+
+INDEX_HELP = """\
+Add or update the .txt/.md documents under each PATH (default: seeds/) in the Chroma index.
+Unchanged files are skipped, changed files re-embedded. Documents indexed from other paths are kept.
+
+An indexed document is removed only when its file is gone from a folder given again now (or with
+--prune, or by `qa remove SOURCE`). A folder with no .txt/.md files changes nothing.
+
+Files that cannot be indexed are skipped and listed: unreadable, not UTF-8, empty, binary, or not
+a regular file (FIFOs, devices and sockets are never opened; symlinks to files are fine). A
+skipped file that was indexed before keeps its old chunks.
+
+A killed run never damages the index: the new version is built beside the live one and swapped in
+at the end. What a killed run leaves behind (a version that is not the live one and whose builder
+process has exited, or that is over a day old) is deleted by the next `qa index` or `qa remove`.
+
+exit status:
+  0  every file indexed (or already up to date)
+  1  nothing changed: no .txt/.md files, every file failed, a PATH does not exist, index error
+  4  the index was updated, but some files were skipped (listed on stderr)
+"""
+PARTIAL = 4  # exit status: indexed, but some files were skipped
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -67,11 +90,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "index",
-        help="index .txt/.md files (incremental)",
-        description="Index documents into Chroma. Unchanged files are skipped, changed files replaced, removed files dropped.",
+        help="add or update .txt/.md files (incremental, never destructive)",
+        description=INDEX_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    s.add_argument("paths", nargs="*", type=Path, help="files or folders (default: seeds/)")
-    s.add_argument("--rebuild", action="store_true", help="delete the index (even a damaged one) and build it anew")
+    s.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: seeds/)")
+    s.add_argument(
+        "--prune", action="store_true", help="also remove every indexed document not found under the PATHs given"
+    )
+    s.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="delete the whole index (even a damaged one) and build it from these PATHs only",
+    )
+    _common(s)
+
+    s = sub.add_parser(
+        "remove",
+        help="remove documents from the index",
+        description="Remove indexed documents: SOURCE is a name as cited (seeds/a.txt), a folder of them, or a "
+        "path to either. Nothing is removed when one SOURCE matches no indexed document (exit 1).",
+    )
+    s.add_argument("sources", nargs="+", metavar="SOURCE", help="indexed document, folder or path")
     _common(s)
 
     s = sub.add_parser(
@@ -146,6 +186,29 @@ def _print_answer(answer, as_json: bool) -> None:
         print(f'  [{i}] {c.source}:{c.start}-{c.end}  "{c.quote}"')
 
 
+def _print_report(report, settings: Settings) -> None:
+    for source in report.removed_sources:
+        print(f"removed: {source}")
+    print(
+        f"{report.documents} documents: {report.added} chunks added, {report.removed} removed, "
+        f"{report.unchanged} unchanged ({settings.chroma_url or settings.index_path})"
+    )
+
+
+def _index(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.pipeline import index_documents
+
+    report, problems = index_documents(
+        settings, args.paths or None, progress=True, rebuild=args.rebuild, prune=args.prune
+    )
+    for msg in problems:
+        print(f"skipped: {msg}", file=sys.stderr)
+    _print_report(report, settings)
+    if problems:
+        print(f"{len(problems)} problem(s) above: those files were not indexed (exit {PARTIAL})", file=sys.stderr)
+    return PARTIAL if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -156,16 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = settings_from(args)
         if args.command == "index":
-            from qa.pipeline import index_documents
+            return _index(settings, args)
+        if args.command == "remove":
+            from qa.pipeline import remove_documents
 
-            report, problems = index_documents(settings, args.paths or None, progress=True, rebuild=args.rebuild)
-            for msg in problems:
-                print(f"skipped: {msg}", file=sys.stderr)
-            print(
-                f"{report.documents} documents: {report.added} chunks added, {report.removed} removed, "
-                f"{report.unchanged} unchanged ({settings.chroma_url or settings.index_path})"
-            )
-            return 1 if problems and not report.documents else 0
+            report = remove_documents(settings, args.sources)
+            _print_report(report, settings)
+            return 0
         if args.command == "ask":
             from qa.errors import check_question
             from qa.pipeline import build_answerer
@@ -188,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_bench(settings, args.questions, args.warm_up)
     except QAError as exc:
+        for msg in getattr(exc, "problems", ()):
+            print(f"skipped: {msg}", file=sys.stderr)
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

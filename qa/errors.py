@@ -19,6 +19,17 @@ class DocumentError(QAError):
     """A document could not be read or decoded."""
 
 
+class NothingIndexed(DocumentError):
+    """No document could be indexed (no files, or every one failed); the index was left unchanged.
+
+    ``problems`` lists what was wrong with each file, one line each.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
 class IndexMissing(QAError):
     """There is no index yet, or it holds no documents."""
 

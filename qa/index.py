@@ -2,28 +2,35 @@
 
 Layout: a pointer collection ``<name>_meta`` whose metadata names the active generation; each
 generation is two collections, ``<gen>_chunks`` (chunk embeddings) and ``<gen>_docs`` (the full
-document texts, so citations are checked against exactly what was indexed). ``sync`` builds a
-new generation beside the old one (copying unchanged embeddings), flips the pointer, then drops
-the old one: a failed or interrupted build never leaves a half-written index in use.
+document texts, so citations are checked against exactly what was indexed). A write (``sync``,
+``remove``) builds a new generation beside the old one (copying unchanged embeddings), flips the
+pointer, then drops the old one: a failed or interrupted build never leaves a half-written index
+in use. Each write first deletes the generations that killed builds left behind (the rule is in
+``qa.generations``) and, for a local index folder, the segment folders Chroma leaves on disk for
+deleted collections.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.chunking import Chunk, chunk_document
+from qa.chunking import Chunk, chunk_document, signature
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import IndexCorrupt, IndexMissing
+from qa.generations import builder_of, building, built, is_orphan, new_generation, owner_metadata, parse_collection
 
 log = logging.getLogger(__name__)
 BATCH = 64
+_HNSW_FILES = {"header.bin", "data_level0.bin", "length.bin", "link_lists.bin", "index_metadata.pickle"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +72,14 @@ def connect(path: Path | None = None, url: str | None = None):
 
 
 class ChunkIndex:
-    def __init__(self, client, embedder: Embedder, name: str = "qa", where: str = "index") -> None:
+    def __init__(
+        self, client, embedder: Embedder | None, name: str = "qa", where: str = "index", path: Path | None = None
+    ) -> None:
         self.client = client
-        self.embedder = embedder
+        self.embedder = embedder  # None is enough to read documents and to remove some
         self.name = name
         self.where = where
+        self.path = path  # the local index folder; None for a Chroma server
         self._cache: tuple[str, list[Document], list[Chunk]] | None = None
         self._handles: dict[str, tuple] = {}  # generation -> (chunks, docs) collections
 
@@ -83,14 +93,27 @@ class ChunkIndex:
         except Exception as exc:
             raise IndexCorrupt(f"{self.where} cannot be read ({exc}); run `qa index --rebuild`") from exc
 
-    def _collections(self, gen: str, chunking: str = ""):
-        """The generation's two collections, created if new; handles are kept, not fetched per query."""
+    def _collections(self, gen: str):
+        """The generation's two collections; handles are kept, not fetched per query."""
         if gen not in self._handles:
-            space = {"hnsw:space": "cosine", "embedder": self.embedder.name, "chunking": chunking}
-            chunks = self.client.get_or_create_collection(f"{gen}_chunks", embedding_function=None, metadata=space)
-            docs = self.client.get_or_create_collection(f"{gen}_docs", embedding_function=None)
+            try:
+                chunks = self.client.get_collection(f"{gen}_chunks", embedding_function=None)
+                docs = self.client.get_collection(f"{gen}_docs", embedding_function=None)
+            except Exception as exc:
+                raise IndexCorrupt(
+                    f"{self.where}: generation {gen} is missing ({exc}); run `qa index --rebuild`"
+                ) from exc
             self._handles[gen] = (chunks, docs)
         return self._handles[gen]
+
+    def _create(self, gen: str, settings: dict[str, str]):
+        """New collections for generation ``gen``, recording this process as their builder."""
+        owner = owner_metadata()
+        space = {"hnsw:space": "cosine", **settings, **owner}
+        chunks = self.client.create_collection(f"{gen}_chunks", embedding_function=None, metadata=space)
+        docs = self.client.create_collection(f"{gen}_docs", embedding_function=None, metadata=owner)
+        self._handles[gen] = (chunks, docs)
+        return chunks, docs
 
     def built_with(self, gen: str) -> tuple[str | None, str | None]:
         """The embedder and chunking settings that generation ``gen`` was built with."""
@@ -117,6 +140,8 @@ class ChunkIndex:
                 Chunk(i, m["source"], int(m["start"]), int(m["end"]), t)
                 for i, t, m in zip(c["ids"], c["documents"], c["metadatas"], strict=True)
             ]
+        except IndexCorrupt:
+            raise
         except Exception as exc:
             raise IndexCorrupt(f"{self.where} is damaged ({exc}); run `qa index --rebuild`") from exc
         docs.sort(key=lambda x: x.source)
@@ -124,11 +149,16 @@ class ChunkIndex:
         self._cache = (gen, docs, chunks)
         return docs, chunks
 
+    def sources(self) -> set[str]:
+        """The sources of the documents in the active generation (none when there is no index)."""
+        return {d.source for d in self.load()[0]} if self.active() else set()
+
     def query(self, text: str, k: int) -> list[tuple[str, float]]:
         """Chunk ids nearest to ``text`` with cosine similarity, best first."""
         gen = self.active()
         if not gen:
             raise IndexMissing(f"no index at {self.where}: run `qa index` first")
+        assert self.embedder is not None, "querying needs the embedder"
         chunks_col, _ = self._collections(gen)
         built = (chunks_col.metadata or {}).get("embedder")
         if built != self.embedder.name:
@@ -149,63 +179,97 @@ class ChunkIndex:
         docs: Iterable[Document],
         chunk_size: int,
         chunk_overlap: int,
-        keep_sources: Iterable[str] = (),
+        remove: Iterable[str] = (),
         progress: bool = False,
     ) -> SyncReport:
-        """Make the index hold exactly ``docs`` (plus ``keep_sources`` already in it, left as they are).
+        """Add or update ``docs`` and delete the documents named in ``remove``; keep every other one.
 
-        Unchanged documents keep their embeddings; nothing is written when nothing changed.
+        Unchanged documents keep their embeddings; nothing is written when nothing changed. When the
+        embedder or chunk settings changed, every document is embedded again (kept ones from the
+        text stored in the index).
         """
-        docs = list(docs)
-        keep_sources = set(keep_sources)
-        chunking = f"{chunk_size}/{chunk_overlap}"
-        old_gen = self.active()
-        old_docs: dict[str, Document] = {}
-        old_chunks: list[Chunk] = []
-        if old_gen:
-            old_list, old_chunks = self.load()
-            old_docs = {d.source: d for d in old_list}
-            if self.built_with(old_gen) != (self.embedder.name, chunking):
-                log.info("embedder or chunk settings changed: re-indexing every document")
-                old_chunks, old_docs = [], {}
-        self._drop_stale(old_gen)
-        keep = set(keep_sources) & set(old_docs)
-        new_by_source = {d.source: d for d in docs}
-        unchanged = {s for s, d in new_by_source.items() if s in old_docs and old_docs[s].text == d.text} | keep
-        changed = [d for d in docs if d.source not in unchanged]
-        removed = sorted(set(old_docs) - set(new_by_source) - keep)
+        assert self.embedder is not None, "indexing needs the embedder"
+        self.collect_orphans()
+        chunking = signature(chunk_size, chunk_overlap)
+        old_gen, old_docs, old_chunks = self._current()
+        given = {d.source: d for d in docs}
+        removed = sorted(set(remove) & set(old_docs) - set(given))
+        final = {s: d for s, d in old_docs.items() if s not in removed} | given
+        same = old_gen is None or self.built_with(old_gen) == (self.embedder.name, chunking)
+        if not same:
+            log.info("embedder or chunk settings changed: re-indexing every document")
+        reuse = {s for s, d in final.items() if same and s in old_docs and old_docs[s].text == d.text}
+        changed = [d for s, d in final.items() if s not in reuse]
         for d in changed:
             if d.source in old_docs:
                 log.info("changed: %s", d.source)
-        if not changed and not removed and old_gen:
-            kept = sum(1 for c in old_chunks if c.source in unchanged)
-            return SyncReport(0, 0, kept, len(old_docs))
-
+        if old_gen and not changed and not removed:
+            return SyncReport(0, 0, sum(1 for c in old_chunks if c.source in reuse), len(final))
         new_chunks = [c for d in changed for c in chunk_document(d, chunk_size, chunk_overlap)]
-        final_docs = [d for s, d in old_docs.items() if s in unchanged] + changed
-        gen = f"{self.name}_{time.strftime('%Y%m%d%H%M%S')}_{uuid.uuid4().hex[:6]}"
+        settings = {"embedder": self.embedder.name, "chunking": chunking}
+        kept = self._write(old_gen, list(final.values()), reuse, new_chunks, settings, progress)
+        return SyncReport(
+            added=len(new_chunks),
+            removed=sum(1 for c in old_chunks if c.source not in reuse),
+            unchanged=kept,
+            documents=len(final),
+            changed_sources=tuple(d.source for d in changed),
+            removed_sources=tuple(removed),
+        )
+
+    def remove(self, sources: Iterable[str]) -> SyncReport:
+        """Delete the documents ``sources`` and their chunks; the others keep their embeddings."""
+        self.collect_orphans()
+        old_gen, old_docs, old_chunks = self._current()
+        if not old_gen:
+            raise IndexMissing(f"no index at {self.where}: nothing to remove")
+        removed = sorted(set(sources) & set(old_docs))
+        if not removed:
+            return SyncReport(0, 0, len(old_chunks), len(old_docs))
+        final = [d for s, d in old_docs.items() if s not in removed]
+        embedder, chunking = self.built_with(old_gen)
+        settings = {"embedder": embedder or "", "chunking": chunking or ""}
+        kept = self._write(old_gen, final, {d.source for d in final}, [], settings, progress=False)
+        dropped = sum(1 for c in old_chunks if c.source in removed)
+        return SyncReport(0, dropped, kept, len(final), removed_sources=tuple(removed))
+
+    def _current(self) -> tuple[str | None, dict[str, Document], list[Chunk]]:
+        """The active generation, its documents by source, and its chunks (nothing if no index)."""
+        gen = self.active()
+        if not gen:
+            return None, {}, []
+        docs, chunks = self.load()
+        return gen, {d.source: d for d in docs}, chunks
+
+    def _write(
+        self,
+        old_gen: str | None,
+        docs: list[Document],
+        reuse: set[str],
+        new_chunks: list[Chunk],
+        settings: dict[str, str],
+        progress: bool,
+    ) -> int:
+        """Build a generation of ``docs`` (the ``reuse`` ones copied from ``old_gen``, plus
+        ``new_chunks``), flip the pointer to it and drop ``old_gen``. Returns the chunks copied."""
+        gen = new_generation(self.name)
+        building(gen)
         try:
-            chunks_col, docs_col = self._collections(gen, chunking)
-            kept = self._copy_unchanged(old_gen, unchanged, chunks_col) if old_gen else 0
+            chunks_col, docs_col = self._create(gen, settings)
+            kept = self._copy_unchanged(old_gen, reuse, chunks_col) if old_gen else 0
             self._add_chunks(chunks_col, new_chunks, progress)
-            for d in final_docs:
-                meta = {"source": d.source, "digest": d.digest, "chars": len(d.text), **d.metadata}
-                docs_col.add(ids=[d.source], embeddings=[[1.0]], documents=[d.text], metadatas=[meta])
+            self._add_docs(docs_col, docs)
             self._meta().modify(metadata={"active": gen})
         except BaseException:
             self._drop(gen)
             raise
+        finally:
+            built(gen)
         if old_gen:
             self._drop(old_gen)
-        old_chunk_count = sum(1 for c in old_chunks if c.source not in unchanged)
-        return SyncReport(
-            added=len(new_chunks),
-            removed=old_chunk_count,
-            unchanged=kept,
-            documents=len(final_docs),
-            changed_sources=tuple(d.source for d in changed),
-            removed_sources=tuple(removed),
-        )
+            if self.path is not None:
+                remove_dead_segment_dirs(self.path)
+        return kept
 
     def _copy_unchanged(self, old_gen: str, sources: set[str], target) -> int:
         if not sources:
@@ -224,6 +288,17 @@ class ChunkIndex:
             )
         return len(ids)
 
+    @staticmethod
+    def _add_docs(col, docs: list[Document]) -> None:
+        for i in range(0, len(docs), BATCH):
+            batch = docs[i : i + BATCH]
+            col.add(
+                ids=[d.source for d in batch],
+                embeddings=[[1.0]] * len(batch),
+                documents=[d.text for d in batch],
+                metadatas=[{"source": d.source, "digest": d.digest, "chars": len(d.text), **d.metadata} for d in batch],
+            )
+
     def _add_chunks(self, col, chunks: list[Chunk], progress: bool) -> None:
         from tqdm import tqdm
 
@@ -232,7 +307,7 @@ class ChunkIndex:
             batch = chunks[i : i + BATCH]
             col.add(
                 ids=[c.id for c in batch],
-                embeddings=self.embedder.embed([c.text for c in batch]),
+                embeddings=self.embedder.embed([c.indexed for c in batch]),
                 documents=[c.text for c in batch],
                 metadatas=[{"source": c.source, "start": c.start, "end": c.end} for c in batch],
             )
@@ -241,36 +316,73 @@ class ChunkIndex:
 
     def _drop(self, gen: str) -> None:
         self._handles.pop(gen, None)
-        for suffix in ("_chunks", "_docs"):
+        for suffix in ("_docs", "_chunks"):  # the chunks, which name the builder, go last
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(f"{gen}{suffix}")
 
-    def _drop_stale(self, active: str | None) -> None:
-        """Remove generations left behind by an interrupted build."""
-        prefix = f"{self.name}_"
+    def collect_orphans(self) -> list[str]:
+        """Delete the generations that killed builds left behind (the rule: ``qa.generations``),
+        never the live one, then their segment folders on disk. Returns the generations deleted."""
+        run_started = time.time()
+        found: dict[str, dict] = {}
         for col in self.client.list_collections():
-            name = col.name if hasattr(col, "name") else str(col)
-            gen = name.rsplit("_", 1)[0]
-            if name.startswith(prefix) and name != f"{self.name}_meta" and gen != active:
-                log.info("removing leftover collection %s", name)
-                self.client.delete_collection(name)
+            parsed = parse_collection(self.name, getattr(col, "name", str(col)))
+            meta = getattr(col, "metadata", None) or {}
+            if parsed and (parsed[0] not in found or builder_of(meta)):
+                found[parsed[0]] = meta
+        dropped = []
+        for gen, meta in sorted(found.items()):
+            if gen != self.active() and is_orphan(gen, builder_of(meta), run_started):
+                log.info("removing generation %s, left by an interrupted build", gen)
+                self._drop(gen)
+                dropped.append(gen)
+        if self.path is not None:
+            remove_dead_segment_dirs(self.path)
+        return dropped
 
 
-def open_index(settings, embedder: Embedder) -> ChunkIndex:
-    """Open the index named by settings (server if ``chroma_url`` is set, else ``index_path``)."""
+def _is_uuid(name: str) -> bool:
+    try:
+        return str(uuid.UUID(name)) == name
+    except ValueError:
+        return False
+
+
+def remove_dead_segment_dirs(path: Path) -> int:
+    """Delete the HNSW folders of deleted collections, which Chroma 1.x leaves in the index folder
+    (chroma-core/chroma#5259). A folder goes only when its name is a segment id, it holds nothing
+    but HNSW files, and ``chroma.sqlite3`` lists no such segment while it lists another folder's."""
+    dirs = [d for d in path.iterdir() if d.is_dir() and _is_uuid(d.name)] if path.is_dir() else []
+    if not dirs:
+        return 0
+    try:  # read after listing: a segment's row is written before its folder
+        with contextlib.closing(sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
+            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error as exc:
+        log.debug("segment folders not checked: %s", exc)
+        return 0
+    if not any(d.name in live for d in dirs):
+        return 0  # the layout is not the one this code knows: touch nothing
+    dead = [d for d in dirs if d.name not in live and {f.name for f in d.iterdir()} <= _HNSW_FILES]
+    for d in dead:
+        log.info("removing %s, the folder of a deleted collection", d)
+        shutil.rmtree(d, ignore_errors=True)
+    return len(dead)
+
+
+def open_index(settings, embedder: Embedder | None) -> ChunkIndex:
+    """Open the index named by settings (server if ``chroma_url`` is set, else ``index_path``).
+
+    ``embedder`` may be None to read documents or remove some; searching and indexing need it.
+    """
     if settings.chroma_url:
-        client = connect(url=settings.chroma_url)
-        where = settings.chroma_url
-    else:
-        client = connect(path=settings.index_path)
-        where = str(settings.index_path)
-    return ChunkIndex(client, embedder, settings.collection, where)
+        return ChunkIndex(connect(url=settings.chroma_url), embedder, settings.collection, settings.chroma_url)
+    client = connect(path=settings.index_path)
+    return ChunkIndex(client, embedder, settings.collection, str(settings.index_path), settings.index_path)
 
 
 def drop_index(settings) -> None:
     """Delete the whole index (a damaged one included) so the next sync builds it anew."""
-    import shutil
-
     if settings.chroma_url:
         client = connect(url=settings.chroma_url)
         for col in client.list_collections():

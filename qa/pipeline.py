@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from qa.answer import Answerer
-from qa.documents import find_files, load_documents, source_name
+from qa.documents import Scan, is_under, read_documents, scan_paths, source_name
 from qa.embed import Embedder, load_embedder
+from qa.errors import DocumentError, IndexMissing, NothingIndexed
 from qa.index import ChunkIndex, SyncReport, drop_index, open_index
 from qa.llm import ChatBackend, make_backend
 from qa.retrieve import Retriever
@@ -25,25 +26,76 @@ def index_documents(
     embedder: Embedder | None = None,
     progress: bool = False,
     rebuild: bool = False,
+    prune: bool = False,
 ) -> tuple[SyncReport, list[str]]:
-    """Bring the index in line with the files under ``paths`` (default: seeds/).
+    """Add or update the documents under ``paths`` (default: seeds/); keep every other one indexed.
 
-    Returns the report and the problems with files that were skipped (their old chunks are kept).
+    An indexed document is removed only when its file is gone from a folder given now, or, with
+    ``prune``, when it was not found under any of ``paths``; never one under a folder that holds no
+    files. Files that fail (unreadable, not UTF-8, empty, not a regular file) keep their old chunks
+    and come back as problems. Raises NothingIndexed, changing nothing, when no file could be read.
     """
     paths = list(paths) if paths else [settings.default_docs]
     for p in paths:
         if not p.exists():
-            from qa.errors import DocumentError
-
             raise DocumentError(f"{p}: no such file or folder; give a path to .txt or .md files")
+    scan = scan_paths(paths)
+    docs, failed = read_documents(scan.files, settings.root)
+    problems = [*scan.problems, *failed]
+    if not docs:
+        raise _nothing_indexed(paths, scan, problems)
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
     if rebuild:
         drop_index(settings)
     index = open_index(settings, embedder)
-    docs, problems = load_documents(paths, settings.root)
-    failed = {source_name(f, settings.root) for f in find_files(paths)} - {d.source for d in docs}
-    report = index.sync(docs, settings.chunk_size, settings.chunk_overlap, keep_sources=failed, progress=progress)
+    remove = _removals(index.sources(), scan, paths, settings.root, prune)
+    report = index.sync(docs, settings.chunk_size, settings.chunk_overlap, remove=remove, progress=progress)
     return report, problems
+
+
+def _nothing_indexed(paths: list[Path], scan: Scan, problems: list[str]) -> NothingIndexed:
+    where = ", ".join(str(p) for p in paths)
+    if not scan.seen:
+        msg = f"no .txt or .md files under {where}; nothing was changed: give folders or files holding text"
+    else:
+        msg = (
+            f"none of the {len(scan.seen)} files under {where} could be indexed; nothing was changed: "
+            "fix the files listed and run `qa index` again"
+        )
+    return NothingIndexed(msg, tuple(problems))
+
+
+def _removals(indexed: set[str], scan: Scan, paths: list[Path], root: Path, prune: bool) -> set[str]:
+    """Indexed documents whose files were not found now and that lie under a folder given now (any
+    folder, with ``prune``); never one under a given folder that held no files."""
+    present = {source_name(f, root) for f in scan.seen}
+    empty = [source_name(p, root) for p in scan.empty]
+    scopes = [source_name(p, root) for p in paths if p.is_dir() and p not in scan.empty]
+    return {
+        s
+        for s in indexed - present
+        if not any(is_under(s, e) for e in empty) and (prune or any(is_under(s, f) for f in scopes))
+    }
+
+
+def remove_documents(settings: Settings, targets: Iterable[str]) -> SyncReport:
+    """Remove the indexed documents that ``targets`` name: a source as indexed (``seeds/a.txt``), a
+    folder holding sources, or a path to either. Nothing is removed when one target matches none."""
+    index = open_index(settings, None)
+    indexed = index.sources()
+    if not indexed:
+        raise IndexMissing(f"no documents indexed at {index.where}: nothing to remove")
+    chosen: set[str] = set()
+    for target in targets:
+        names = {target.rstrip("/") or target, source_name(Path(target), settings.root)}
+        hits = {s for s in indexed if any(s == n or is_under(s, n) for n in names)}
+        if not hits:
+            raise DocumentError(
+                f"{target}: no indexed document has this name or lies under it (indexed: e.g. "
+                f"{min(indexed)}); nothing was removed"
+            )
+        chosen |= hits
+    return index.remove(chosen)
 
 
 def build_answerer(
@@ -52,7 +104,9 @@ def build_answerer(
     """Load models once and return an Answerer. ``backend="auto"`` follows ``settings.llm``."""
     embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
     index: ChunkIndex = open_index(settings, embedder)
-    retriever = Retriever(index, embedder, settings.retriever, settings.top_k, settings.dense_weight)
+    retriever = Retriever(
+        index, embedder, settings.retriever, settings.top_k, settings.dense_weight, settings.structure_weight
+    )
     chat = make_backend(settings) if backend == "auto" else backend
     return Answerer(
         retriever,

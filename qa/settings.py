@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.7, ge=0, description="weight of dense ranks against BM25 in fusion")
     top_k: int = Field(default=4, ge=1, description="chunks retrieved per question")
     evidence_k: int = Field(default=4, ge=1, description="sentences given to the model")
+    structure_weight: float = Field(
+        default=1.0, ge=0, description="fusion weight of the document/section a question names (0: off)"
+    )
 
     llm: str = Field(default="embedded", description="embedded, openai, extractive, or a .gguf path")
     embedded_model: str = Field(default="qwen", description="qwen, smollm, or a .gguf path")

@@ -29,3 +29,21 @@ def test_ids_derive_from_content():
     b = chunk_document(doc, 300, 80)
     assert [c.id for c in a] == [c.id for c in b]
     assert len({c.id for c in a}) == len(a)
+
+
+def test_chunks_carry_headers_and_start_at_sections():
+    from qa.chunking import chunk_id
+    from qa.documents import Document
+
+    body = "Some words about the topic here. " * 5
+    text = f"# Manual\n\n## Setup\n\n{body}\n\n## Use\n\n{body}\n"
+    doc = Document("m.md", text)
+    chunks = chunk_document(doc, size=500, overlap=120)
+    assert [c.header for c in chunks] == ["Manual › Setup", "Manual › Use"]  # a new section starts a chunk
+    assert chunks[1].text.startswith("Use")
+    assert chunks[1].indexed.startswith("Manual › Use\nUse Some words")  # whitespace collapsed
+    for c in chunks:
+        assert c.text == text[c.start : c.end]
+        assert c.id == chunk_id(c.source, c.start, c.text, c.header)
+    retitled = chunk_document(Document("m.md", text.replace("# Manual", "# Handbook")), 500, 120)
+    assert retitled[1].text == chunks[1].text and retitled[1].id != chunks[1].id  # the header is in the id

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import IDLE_SENTENCE, ROOT
+from tests.conftest import IDLE_SENTENCE, ROOT, FakeEmbedder
 
 QA = [sys.executable, "-m", "qa.cli"]
 
@@ -64,3 +64,86 @@ def test_real_models_answer_and_refuse(project):
     out = run(["ask", "What is the GDP of Kazakhstan?", "--json", "-q"], project)
     ans = json.loads(out.stdout)
     assert ans["refused"] and ans["citations"] == []
+
+
+# ---- qa index never destroys (issue #8) -------------------------------------------------------
+@pytest.fixture
+def cli(project: Path, monkeypatch):
+    """``qa ...`` in this process, in the temp project, with the fake embedder: (exit code, out, err)."""
+    from qa import cli as qa_cli
+
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("QA_ROOT", str(project))
+    monkeypatch.setattr("qa.pipeline.load_embedder", lambda *a, **k: FakeEmbedder())
+
+    def call(*args: str) -> int:
+        return qa_cli.main(list(args))
+
+    return call
+
+
+def _indexed(project: Path) -> tuple[dict[str, str], list[str]]:
+    from qa.index import open_index
+    from qa.settings import Settings
+
+    docs, chunks = open_index(Settings(root=project), None).load()
+    return {d.source: d.text for d in docs}, sorted(c.id for c in chunks)
+
+
+def test_index_help_documents_the_rules(project):
+    out = run(["index", "--help"], project)
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for needle in ("--prune", "qa remove", "Documents indexed from other paths are kept", "FIFO", "exit status"):
+        assert needle in text
+
+
+def test_index_of_only_a_bad_file_exits_nonzero_and_changes_nothing(cli, project: Path, capsys):
+    assert cli("index", "-q") == 0
+    before = _indexed(project)
+    (project / "latin1.txt").write_bytes("Caf\xe9 cr\xe8me.".encode("latin-1"))
+    out = run(["index", "latin1.txt", "-q"], project)  # the real console entry point
+    assert out.returncode == 1
+    assert "skipped: " in out.stderr and "latin1.txt: not UTF-8" in out.stderr
+    assert "error: none of the 1 files" in out.stderr and "nothing was changed" in out.stderr
+    assert _indexed(project) == before
+
+
+def test_index_of_an_empty_folder_exits_nonzero_and_changes_nothing(cli, project: Path):
+    assert cli("index", "-q") == 0
+    before = _indexed(project)
+    (project / "empty").mkdir()
+    out = run(["index", "empty", "-q"], project)
+    assert out.returncode == 1
+    assert "no .txt or .md files under empty" in out.stderr
+    assert _indexed(project) == before
+
+
+def test_partial_failure_indexes_the_good_files_and_exits_4(cli, project: Path, capsys):
+    (project / "docs").mkdir()
+    (project / "docs" / "good.txt").write_text("The lake is 12 km wide.", encoding="utf-8")
+    (project / "docs" / "bad.txt").write_bytes(b"\xff\xfe bad")
+    assert cli("index", "docs", "-q") == 4
+    err = capsys.readouterr().err
+    assert "skipped: docs/bad.txt: not UTF-8" in err
+    assert set(_indexed(project)[0]) == {"docs/good.txt"}
+
+
+def test_prune_and_remove_through_the_cli(cli, project: Path, capsys):
+    (project / "more").mkdir()
+    (project / "more" / "lake.txt").write_text("The lake is 12 km wide.", encoding="utf-8")
+    (project / "more" / "hill.md").write_text("The hill is 300 m high.", encoding="utf-8")
+    assert cli("index", "-q") == 0
+    assert cli("index", "more", "-q") == 0
+    seed = "seeds/000_c28c5033849fa43c.txt"
+    assert set(_indexed(project)[0]) == {seed, "more/lake.txt", "more/hill.md"}  # seeds kept
+
+    assert cli("remove", "more/lake.txt", "-q") == 0
+    assert "removed: more/lake.txt" in capsys.readouterr().out
+    assert set(_indexed(project)[0]) == {seed, "more/hill.md"}
+    assert cli("remove", "more/nowhere.txt", "-q") == 1
+    assert "more/nowhere.txt: no indexed document" in capsys.readouterr().err
+
+    assert cli("index", "more", "--prune", "-q") == 0
+    assert f"removed: {seed}" in capsys.readouterr().out
+    assert set(_indexed(project)[0]) == {"more/lake.txt", "more/hill.md"}  # lake.txt is back: its file is there

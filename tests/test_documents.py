@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from qa.chunking import chunk_document
-from qa.documents import Document, load_documents, read_document, sentences
+from qa.documents import Document, Span, load_documents, read_document, sentences
 from qa.errors import DocumentError
 from tests.conftest import IDLE_SENTENCE, SEED
 
@@ -62,3 +62,26 @@ def test_unreadable_files_are_reported_and_skipped(tmp_path: Path):
 def test_missing_file_names_it(tmp_path: Path):
     with pytest.raises(DocumentError, match="nope.txt"):
         read_document(tmp_path / "nope.txt", tmp_path)
+
+
+def test_hard_wrapped_lines_are_one_sentence_and_blank_lines_end_one():
+    text = "The river is long\nand it freezes\nin winter. It thaws in May\n\nA new paragraph\nstarts here.\n"
+    spans = sentences(Document("r.txt", text))
+    assert [" ".join(s.text.split()) for s in spans] == [
+        "The river is long and it freezes in winter.",
+        "It thaws in May",
+        "A new paragraph starts here.",
+    ]
+    _invariant(Document("r.txt", text))
+
+
+def test_sentences_know_title_and_section():
+    doc = Document("guide.md", "# Pump Guide\n\n## 2. Care\n\nOil it\nweekly.\n")
+    last = sentences(doc)[-1]
+    assert (last.text, last.title, last.section, last.header) == (
+        "Oil it\nweekly.",
+        "Pump Guide",
+        ("2. Care",),
+        "Pump Guide › 2. Care",
+    )
+    assert last == Span("guide.md", last.start, last.end, last.text)  # equality is by offsets and text

@@ -1,0 +1,212 @@
+"""Retrieval across documents (a question naming a document or a section) and the bounded
+context block, with the fake embedder."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.pipeline import build_answerer, index_documents
+from qa.retrieve import Evidence, render
+from qa.settings import Settings
+from tests.conftest import FakeEmbedder
+
+FOO_1 = """FOO LICENSE
+Version 1, 1 January 1999
+
+Preamble
+
+The licence lets you copy and share the software. You must keep the notices.
+
+1. Definitions.
+
+"Software" means the program and its manual.
+
+2. Copying.
+
+You may copy the software and share copies of it with anyone.
+
+3. Warranty Disclaimer.
+
+There is no warranty for the software.
+
+4. Termination of Rights.
+
+Your rights end if you break the terms of this licence.
+"""
+
+BAR = """BAR LICENSE
+Version 2, 3 May 2001
+
+Preamble
+
+The licence lets you copy and share the software. You must keep the notices and share the source.
+
+1. Definitions.
+
+"Software" means the program, its source and its manual.
+
+2. Copying.
+
+You may copy the software and share copies of it with anyone who agrees.
+
+3. Patents.
+
+Each contributor grants you a patent licence for the software.
+
+4. Ending the Licence.
+
+Your rights end if you break the terms of this licence and do not cure it.
+"""
+
+
+@pytest.fixture
+def two(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "foo-license.txt").write_text(FOO_1, encoding="utf-8")
+    (tmp_path / "docs" / "qux-terms.txt").write_text(BAR, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=200, chunk_overlap=0)
+    embedder = FakeEmbedder()
+    index_documents(settings, [tmp_path / "docs"], embedder=embedder)
+    return settings, embedder
+
+
+def _retriever(settings, embedder, **overrides):
+    return build_answerer(settings.model_copy(update=overrides), embedder=embedder, backend=None).retriever
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("When was the Bar Licence published?", "docs/qux-terms.txt"),
+        ("When was the Foo licence published?", "docs/foo-license.txt"),
+        ("What may I copy under the FOO license?", "docs/foo-license.txt"),
+        ("What may I copy under the bar license?", "docs/qux-terms.txt"),
+    ],
+)
+def test_question_naming_a_document_gets_it(two, question, source):
+    r = _retriever(*two)
+    assert r.named(question) == {source}
+    assert r.retrieve(question)[0].chunk.source == source
+
+
+def test_section_named_by_number_in_the_named_document(two):
+    r = _retriever(*two)
+    q = "What is section 4 of the Bar licence called?"
+    hits = r.retrieve(q)
+    assert hits[0].chunk.source == "docs/qux-terms.txt"
+    assert "4. Ending the Licence." in hits[0].chunk.text
+    best = r.evidence(q, hits, 4)[0].span
+    assert best.text == "4. Ending the Licence." and best.title == "BAR LICENSE Version 2, 3 May 2001"
+
+
+def test_file_name_words_name_a_document_only_through_the_boost(two):
+    q = "What may I copy under the qux terms?"  # "qux" is in the file name, not in the text
+    on = _retriever(*two)
+    assert on.named(q) == {"docs/qux-terms.txt"}
+    assert on.retrieve(q)[0].chunk.source == "docs/qux-terms.txt"
+    off = _retriever(*two, structure_weight=0.0)
+    assert off.retrieve(q)[0].chunk.source == "docs/foo-license.txt"  # shorter text wins BM25 ties
+
+
+def test_chunk_headers_are_indexed(two):
+    r = _retriever(*two)
+    c = next(c for c in r.chunks if "patent licence" in c.text)
+    assert c.header == "BAR LICENSE Version 2, 3 May 2001 › 3. Patents."  # "Preamble" had text: a sibling
+    assert c.indexed.startswith(c.header + "\n")
+    assert "bar" in r.vocabulary  # document names are words of the corpus
+
+
+def test_reindex_with_headers_adds_nothing(two):
+    settings, embedder = two
+    report, _ = index_documents(settings, [settings.root / "docs"], embedder=embedder)
+    assert report.added == 0 and report.unchanged > 0
+
+
+def _size(spans) -> int:
+    return sum(len(s.text) for s in spans) + len(spans) - 1
+
+
+def test_a_corpus_that_fits_goes_whole(make_answerer):
+    r = make_answerer().retriever  # the seed: under 6,000 characters
+    assert r.corpus_chars <= 6000
+    assert r.context([], 6000) == r.sentences == r.context([], r.corpus_chars)
+
+
+def _ev(r, i: int) -> Evidence:
+    return Evidence(r.sentences[i], 1.0, 0.5, 1.0)
+
+
+def test_context_is_whole_corpus_when_it_fits_and_bounded_otherwise(two):
+    r = _retriever(*two)
+    total = _size(r.sentences)
+    assert total <= r.corpus_chars
+    pick = next(i for i, s in enumerate(r.sentences) if "patent licence" in s.text)
+    assert r.context([_ev(r, pick)], total) == r.sentences  # fits: all of it, in document order
+    assert r.context([], total) == r.sentences  # the same block without evidence: a stable prefix
+    small = r.context([_ev(r, pick)], 150)
+    assert r.sentences[pick] in small and _size(small) <= 150
+    assert any(s.text == "3. Patents." for s in small)  # its section heading comes along
+    order = [r.sentences.index(s) for s in small]
+    assert order == sorted(order)
+
+
+def test_context_has_no_cliff_at_the_budget(two):
+    r = _retriever(*two)
+    total = _size(r.sentences)
+    longest = max(len(s.text) + 1 for s in r.sentences)
+    pick = [_ev(r, 5), _ev(r, 20)]
+    sizes = [_size(r.context(pick, b)) for b in range(total - 300, total + 2)]
+    assert all(b - longest < size <= b for b, size in zip(range(total - 300, total + 2), sizes, strict=True))
+    assert sizes == sorted(sizes)  # one character more never shows less
+
+
+def test_render_names_documents_and_collapses_wraps(two):
+    r = _retriever(*two)
+    block = render(r.context([], 10_000))
+    assert "(BAR LICENSE Version 2, 3 May 2001 — docs/qux-terms.txt)" in block
+    assert "[1] FOO LICENSE Version 1, 1 January 1999\n" in block  # the wrapped title on one line
+
+
+def test_loaded_chunks_get_the_headers_chunking_gave_them(two):
+    from qa.chunking import chunk_document
+    from qa.documents import read_document
+
+    settings, embedder = two
+    r = _retriever(settings, embedder)
+    made = [
+        c
+        for p in sorted((settings.root / "docs").iterdir())
+        for c in chunk_document(read_document(p, settings.root), 200, 0)
+    ]
+    assert [(c.id, c.header) for c in r.chunks] == [
+        (c.id, c.header) for c in sorted(made, key=lambda c: (c.source, c.start))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        ("When was the Bar Licence published?", "3 May 2001"),
+        ("Which version of the foo license is this?", "1 January 1999"),
+    ],
+)
+def test_date_or_version_of_a_named_document_comes_from_its_title(two, question, date):
+    r = _retriever(*two)
+    hits = r.retrieve(question)
+    assert date in hits[0].chunk.text
+    assert date in r.evidence(question, hits, 4)[0].span.text
+
+
+def test_a_question_naming_two_documents_names_both(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "foo-license.txt").write_text(FOO_1, encoding="utf-8")
+    (tmp_path / "docs" / "bar-license.txt").write_text(BAR, encoding="utf-8")
+    (tmp_path / "docs" / "zed.md").write_text("# Zed Notes\n\nZed copies nothing.\n", encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=200, chunk_overlap=0)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    r = _retriever(settings, FakeEmbedder())
+    both = {"docs/foo-license.txt", "docs/bar-license.txt"}
+    assert r.named("How long do rights last under the Foo licence and under the Bar licence?") == both
+    assert r.named("What does the Zed note say?") == {"docs/zed.md"}
+    hits = r.retrieve("When do my rights end under the Foo licence and the Bar licence?", 6)
+    assert {h.chunk.source for h in hits[:2]} == both

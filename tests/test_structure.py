@@ -1,0 +1,185 @@
+"""Structure: headings, section paths, titles, hard-wrapped sentences and clauses."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.documents import Document, sentences
+from qa.structure import name_terms, name_words, outline
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "evals" / "docs"
+LICENSES = Path("/usr/share/common-licenses")
+
+
+def _doc(path: Path) -> Document:
+    return Document(path.name, path.read_text(encoding="utf-8"))
+
+
+def _by_text(doc: Document) -> dict[str, object]:
+    return {" ".join(s.text.split()): s for s in sentences(doc)}
+
+
+def _check_offsets(doc: Document) -> None:
+    spans = sentences(doc)
+    for s in spans:
+        assert s.text == doc.text[s.start : s.end]
+        assert s.text and s.text == s.text.strip()
+    assert all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+
+
+MARKDOWN = """# Widget Guide
+
+Intro text here.
+
+## Install
+
+Run the
+installer. Then stop.
+
+Usage
+-----
+
+1. Open it.
+2. Close it.
+
+### Limits
+
+- one item
+- another item
+"""
+
+
+def test_markdown_headings_and_paths():
+    doc = Document("docs/widget.md", MARKDOWN)
+    s = _by_text(doc)
+    assert s["Intro text here."].title == "Widget Guide"
+    assert s["Intro text here."].section == ()
+    assert s["Run the installer."].section == ("Install",)  # a hard wrap is not a sentence end
+    assert s["Then stop."].section == ("Install",)
+    assert s["Usage"].section == ("Usage",)  # setext heading, underline not in the span
+    assert s["1. Open it."].section == ("Usage",)  # Markdown numbered lines are a list, not sections
+    assert s["2. Close it."].section == ("Usage",)
+    assert s["- one item"].section == ("Usage", "Limits")
+    assert "- another item" in s  # each list item is its own span
+    _check_offsets(doc)
+
+
+PLAIN = """                 FOO LICENSE
+              Version 2, 3 May 2001
+
+ Copyright notice goes
+ here.
+
+TERMS AND CONDITIONS
+
+  1. Definitions.
+
+  "Work" means the
+thing licensed, including (a) code and
+(b) text, unless excluded.
+
+  2. Grants. You may copy the
+  Work; and you may share it.
+
+    a) You must keep
+    notices.
+
+    b) You must say what changed.
+
+Section 3. Warranty
+
+  There is none.
+"""
+
+
+def test_plain_text_numbered_sections_titles_and_clauses():
+    doc = Document("foo.txt", PLAIN)
+    s = _by_text(doc)
+    title = s["FOO LICENSE Version 2, 3 May 2001"]  # the title heading with its version line
+    assert title.title == "FOO LICENSE Version 2, 3 May 2001" and title.section == ()
+    assert s["Copyright notice goes here."].section == ()
+    work = s['"Work" means the thing licensed, including (a) code and (b) text, unless excluded.']
+    assert work.section == ("TERMS AND CONDITIONS", "1. Definitions.")  # inline clauses stay in the sentence
+    assert s["2. Grants."].section == ("TERMS AND CONDITIONS", "2. Grants.")
+    assert s["You may copy the Work; and you may share it."].section == ("TERMS AND CONDITIONS", "2. Grants.")
+    assert s["a) You must keep notices."].section == ("TERMS AND CONDITIONS", "2. Grants.", "a)")
+    assert s["b) You must say what changed."].section[-1] == "b)"  # separate paragraphs: separate clauses
+    assert s["There is none."].section == ("TERMS AND CONDITIONS", "Section 3. Warranty")
+    _check_offsets(doc)
+
+
+def test_title_falls_back_to_metadata_then_file_name():
+    text = "Plain paragraph that is long enough to be text, not a heading of any kind at all."
+    assert sentences(Document("notes/river-report.txt", text))[0].title == "river report"
+    assert sentences(Document("x/a.txt", text, {"title": "The River"}))[0].title == "The River"
+    assert sentences(Document("seeds/000_c28c5033849fa43c.txt", text))[0].title == ""  # a hash names nothing
+
+
+def test_heading_line_is_not_glued_to_a_paragraph():
+    doc = Document("a.txt", "Overview\n\nThe plan has two parts. It ends in May.\n")
+    texts = [s.text for s in sentences(doc)]
+    assert texts == ["Overview", "The plan has two parts.", "It ends in May."]
+    assert sentences(doc)[1].section == ()  # the first heading is the title, not a section
+    assert sentences(doc)[1].title == "Overview"
+
+
+def test_real_gpl3_structure():
+    doc = _doc(DOCS / "gpl-3.0.txt")
+    s = _by_text(doc)
+    first = sentences(doc)[0]
+    assert first.text.split() == ["GNU", "GENERAL", "PUBLIC", "LICENSE", "Version", "3,", "29", "June", "2007"]
+    assert first.title == "GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"
+    basic = s["This License explicitly affirms your unlimited permission to run the unmodified Program."]
+    assert basic.section == ("TERMS AND CONDITIONS", "2. Basic Permissions.")
+    assert s["8. Termination."].section[-1] == "8. Termination."
+    wrapped = "You may not propagate or modify a covered work except as expressly provided under this License."
+    assert wrapped in s  # one sentence over two lines
+    assert not any("\n\n" in x.text for x in sentences(doc))  # no sentence crosses a paragraph break
+    _check_offsets(doc)
+
+
+def test_real_apache_and_mpl_sections():
+    apache = _by_text(_doc(DOCS / "apache-2.0.txt"))
+    assert apache["7. Disclaimer of Warranty."].section[-1] == "7. Disclaimer of Warranty."
+    clause = next(s for t, s in apache.items() if t.startswith("(b) You must cause any modified files"))
+    assert clause.section[-2:] == ("4. Redistribution.", "(b)")
+    mpl = _by_text(_doc(DOCS / "mpl-2.0.txt"))
+    means = next(s for t, s in mpl.items() if t.startswith('1.1. "Contributor" means each individual or legal'))
+    assert means.section == ("1. Definitions", '1.1. "Contributor"')
+    assert means.title == "Mozilla Public License Version 2.0"
+
+
+@pytest.mark.parametrize("name", ["GPL-2", "GPL-3", "LGPL-2.1", "Apache-2.0", "MPL-2.0"])
+def test_system_licences_keep_exact_offsets(name):
+    path = LICENSES / name
+    if not path.exists():
+        pytest.skip(f"{path} not on this machine")
+    doc = _doc(path)
+    _check_offsets(doc)
+    assert outline(doc).title
+    assert sum(bool(s.section) for s in sentences(doc)) > len(sentences(doc)) // 2
+
+
+def test_offsets_hold_for_any_text():
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+    pieces = st.sampled_from(
+        ["# ", "## ", "Title", "WORD", " ", "  ", "\n", "\n\n", "1. ", "1.1. ", "(a) ", "b) ", "- ", "===",
+         "---", "```", "Mr. ", "e.g. ", "end.", "? ", "!", "“q”", "…", "Section 2", "\t", "x", "\r\n", "v2.0"]
+    )  # fmt: skip
+
+    @hyp.settings(max_examples=300, deadline=None)
+    @hyp.given(st.lists(pieces, max_size=40), st.sampled_from(["a.txt", "b.md"]))
+    def check(parts, source):
+        _check_offsets(Document(source, "".join(parts)))
+
+    check()
+
+
+def test_names_of_documents():
+    words, numbers = name_terms("GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007", "evals/docs/gpl-3.0.txt")
+    assert {"gnu", "gpl", "public"} <= words and {"3", "3.0"} <= numbers
+    assert "29" not in numbers and "2007" not in numbers  # a date is not a version
+    assert {"gpl", "3"} <= name_words("What does GPLv3 say?")
+    assert "license" in name_words("the Apache licence")
