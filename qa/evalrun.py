@@ -149,6 +149,10 @@ def run_cli(settings: Settings, args) -> int:
 
         raise EvalFileError(f"--set {args.eval_set} replaces one corpus's items: add --corpus NAME")
     splits = SPLITS if args.split == "all" else (args.split,)
+    if args.check and "test" not in splits:
+        from qa.errors import EvalFileError
+
+        raise EvalFileError("--check gates on the test split: run with --split test or --split all")
     plan = Plan(tuple(corpora), splits, frozenset(args.kind or ()), max(1, args.repeat), args.compare,
                 args.limit, args.eval_set, not args.quiet)  # fmt: skip
     for c in corpora:  # fail fast on a malformed items file, before loading any model
@@ -163,9 +167,6 @@ def run_cli(settings: Settings, args) -> int:
     if args.out:
         _write(args.out, rows, main)
     if args.check:
-        if "test" not in splits:
-            print("--check gates on the test split: run with --split test or --split all", file=sys.stderr)
-            return 1
         return check_thresholds({c: reps["test"] for c, reps in main.items() if "test" in reps})
     return 0
 

@@ -166,6 +166,18 @@ def test_every_present_corpus_loads_and_has_both_splits():
         assert len({i.id for i in items}) == len(items), corpus.name
 
 
+def test_cli_names_the_known_corpora_and_refuses_a_gate_without_test(capsys):
+    from qa.cli import main
+
+    assert main(["eval", "--corpus", "sead"]) == 1
+    err = capsys.readouterr().err
+    assert "sead" in err and all(name in err for name in CORPORA)
+    assert main(["eval", "--split", "dev", "--check"]) == 1
+    assert "--split test" in capsys.readouterr().err
+    assert main(["eval", "--set", "x.jsonl"]) == 1  # several corpora: which one's items?
+    assert "--corpus" in capsys.readouterr().err
+
+
 def test_split_and_kind_filtering(project: Path):
     _copy_corpus(project, "seed")
     seed = CORPORA["seed"]
