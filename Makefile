@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-mpnet run index test test-fast lint format eval bench clean
+.PHONY: install install-mpnet run index test test-fast lint format eval bench loadtest clean
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ eval: index
 
 bench: install
 	$(BIN)/qa bench
+
+# Against a running server (`make run` in another terminal): throughput, p50/p95, 429s, health p95
+LOADTEST_URL ?= http://127.0.0.1:7860
+loadtest: install
+	$(BIN)/python -m qa.api.loadtest --clients 10 50 --url $(LOADTEST_URL)
 
 clean:
 	rm -rf $(VENV) index/chroma.sqlite3 index/*/ .cache eval-out

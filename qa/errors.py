@@ -48,6 +48,14 @@ class LLMUnavailable(QAError):
     exit_code = 3
 
 
+class Overloaded(LLMUnavailable):
+    """More requests wait for the model than allowed; retry after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class EvalFileError(QAError):
     """An eval set file is malformed; the message names file, line and field."""
 

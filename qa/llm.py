@@ -2,21 +2,25 @@
 
 - ``OpenAICompatible``: any OpenAI-compatible server (vLLM, llama.cpp, Ollama, OpenAI) through
   LangChain's ``ChatOpenAI``.
-- ``Embedded``: llama.cpp's server started in-process by ``xllamacpp`` on a loopback port, then
-  the same ``ChatOpenAI`` code path. No network, no API key.
+- ``Embedded``: llama.cpp's server started in-process by ``xllamacpp`` on a loopback port, with
+  an API key made at start, then the same ``ChatOpenAI`` code path. No network.
+- ``GuardedBackend``: the bounded queue the server puts in front of either (429 when full).
 Tests register a fake backend in conftest.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.errors import LLMUnavailable, ModelError
+from qa.errors import LLMUnavailable, ModelError, Overloaded
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": str
 class ChatBackend(ABC):
     name: str = "backend"
     tokens_generated: int = 0  # pieces yielded by the most recent stream() call
+    prompt_tokens: int = 0  # prompt tokens of the most recent call, as the server reported them (0: not reported)
 
     @abstractmethod
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
@@ -44,6 +49,7 @@ class OpenAICompatible(ChatBackend):
 
         self.name = model
         self.base_url = base_url
+        self.timeout = timeout
         self._chat = ChatOpenAI(
             base_url=base_url,
             model=model,
@@ -51,31 +57,43 @@ class OpenAICompatible(ChatBackend):
             temperature=0,
             timeout=timeout,
             max_retries=0,
+            stream_usage=True,  # the last chunk reports prompt and completion tokens
         )
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """Yield the reply; errors become LLMUnavailable in plain words (details in the log only:
+        the message reaches HTTP clients, which must not learn internal URLs)."""
         import openai
 
-        self.tokens_generated = 0
+        self.tokens_generated = self.prompt_tokens = 0
         lc = [(m["role"], m["content"]) for m in messages]
         try:
             for piece in self._chat.stream(lc, max_tokens=max_tokens):
+                usage = getattr(piece, "usage_metadata", None)
+                if usage:
+                    self.prompt_tokens = int(usage.get("input_tokens") or 0)
                 text = piece.content if isinstance(piece.content, str) else ""
                 if text:
                     self.tokens_generated += 1
                     yield text
         except openai.APITimeoutError as exc:
-            raise LLMUnavailable(f"the model at {self.base_url} timed out; try again or raise QA_LLM_TIMEOUT") from exc
-        except openai.APIConnectionError as exc:
-            raise LLMUnavailable(f"cannot reach the model at {self.base_url}; is the server running?") from exc
-        except openai.APIStatusError as exc:
+            log.warning("model at %s timed out: %s", self.base_url, exc)
             raise LLMUnavailable(
-                f"the model at {self.base_url} answered HTTP {exc.status_code}: {exc.message}"
+                f"the language model timed out after {self.timeout:.0f} s; try again or raise QA_LLM_TIMEOUT"
+            ) from exc
+        except openai.APIConnectionError as exc:
+            log.warning("cannot reach the model at %s: %s", self.base_url, exc)
+            raise LLMUnavailable("cannot reach the language model server; is it running (QA_LLM_BASE_URL)?") from exc
+        except openai.APIStatusError as exc:
+            log.warning("model at %s answered HTTP %s: %s", self.base_url, exc.status_code, exc.message)
+            raise LLMUnavailable(
+                f"the language model server answered HTTP {exc.status_code}; see the server's log"
             ) from exc
 
 
 class Embedded(ChatBackend):
-    """A GGUF model served in-process by llama.cpp (xllamacpp); one request at a time."""
+    """A GGUF model served in-process by llama.cpp (xllamacpp) on a loopback port that only this
+    process can use (an API key made at start); one request at a time."""
 
     def __init__(self, gguf: Path, n_ctx: int = 4096, threads: int = 2, timeout: float = 120.0) -> None:
         try:
@@ -83,6 +101,7 @@ class Embedded(ChatBackend):
         except ImportError as exc:
             raise ModelError("xllamacpp is not installed: run `make install`") from exc
         t0 = time.perf_counter()
+        key = secrets.token_urlsafe(32)
         p = xlc.CommonParams()
         p.model.path = str(gguf)
         p.n_ctx = n_ctx
@@ -90,23 +109,146 @@ class Embedded(ChatBackend):
         p.cpuparams_batch.n_threads = threads
         p.n_parallel = 1
         p.verbosity = -1
+        p.api_keys = [key]  # other local users and web pages cannot use the port
         try:
             self._server = xlc.Server(p)
         except Exception as exc:
-            raise ModelError(f"llama.cpp could not load {gguf} ({exc}); delete it and run again") from exc
+            log.warning("llama.cpp could not load %s: %s", gguf, exc)
+            raise ModelError(f"llama.cpp could not load the model {Path(gguf).name}; delete it and run again") from exc
         self.name = Path(gguf).stem
+        self.timeout = timeout
         self.base_url = self._server.listening_address + "/v1"
-        self._remote = OpenAICompatible(self.base_url, "local", None, timeout)
+        self._remote = OpenAICompatible(self.base_url, "local", key, timeout)
         self._lock = threading.Lock()
         log.info("model %s loaded in %.1f s, serving on %s", self.name, time.perf_counter() - t0, self.base_url)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        with self._lock:
+        """One call at a time; the lock is released however the stream ends (exhausted, closed by
+        a client that went away, or raising), and a waiter gives up after the timeout."""
+        if not self._lock.acquire(timeout=self.timeout):
+            raise LLMUnavailable(f"the model stayed busy for {self.timeout:.0f} s; try again")
+        try:
             yield from self._remote.stream(messages, max_tokens)
-            self.tokens_generated = self._remote.tokens_generated
+            self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
+        finally:
+            self._lock.release()
 
     def close(self) -> None:
         self._server = None
+
+
+@dataclass
+class Call:
+    """Per-request bookkeeping that ``GuardedBackend`` reads and writes through ``CALL``: a flag
+    the server sets when the client went away, and the token counts of every model call made for
+    the request (the translation too). A contextvar reaches the worker threads of a request."""
+
+    cancel: threading.Event = field(default_factory=threading.Event)
+    deadline: float | None = None  # time.monotonic() by which the whole request must be done
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    estimated: bool = False  # prompt_tokens estimated from characters (the backend reported none)
+
+
+CALL: ContextVar[Call | None] = ContextVar("qa_call", default=None)
+
+
+def estimate_tokens(messages: list[Message]) -> int:
+    """About four characters a token, plus a few per message for the chat template.
+
+    >>> estimate_tokens([{"role": "user", "content": "How many projects are idle?"}])
+    10
+    """
+    return sum(len(m["content"]) // 4 + 4 for m in messages)
+
+
+class GuardedBackend(ChatBackend):
+    """A bounded queue in front of a backend: at most ``parallel`` calls run, at most
+    ``max_waiting`` wait (more get ``Overloaded`` at once), each call ends within ``timeout``
+    seconds of its arrival, and the slot is released however the stream ends (exhausted,
+    ``close()``d by a client that went away, or raising)."""
+
+    def __init__(self, inner: ChatBackend, max_waiting: int = 16, timeout: float = 120.0, parallel: int = 1) -> None:
+        self.inner, self.name = inner, inner.name
+        self.max_waiting, self.timeout, self.parallel = max_waiting, timeout, parallel
+        self.waiting = self.busy = 0
+        self._mean_s = 2.0  # running mean of a call's duration, for Retry-After
+        self._cond = threading.Condition()
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        call = CALL.get()
+        deadline = time.monotonic() + self.timeout
+        if call is not None and call.deadline is not None:
+            deadline = min(deadline, call.deadline)  # a second call (translation first) shares the request's time
+        self._enter(deadline, call)
+        t0 = time.monotonic()
+        try:
+            pieces = self.inner.stream(messages, max_tokens)
+            try:
+                for piece in pieces:
+                    _check(deadline, self.timeout, call)
+                    yield piece
+            finally:
+                getattr(pieces, "close", lambda: None)()
+            self.tokens_generated, self.prompt_tokens = self.inner.tokens_generated, self.inner.prompt_tokens
+            _count(call, messages, self.inner)
+        finally:
+            self._leave(time.monotonic() - t0)
+
+    def _enter(self, deadline: float, call: Call | None) -> None:
+        with self._cond:
+            self.check_room()
+            self.waiting += 1
+            try:
+                while self.busy >= self.parallel:
+                    _check(deadline, self.timeout, call, waiting=True)
+                    self._cond.wait(min(0.25, max(0.0, deadline - time.monotonic())))
+            finally:
+                self.waiting -= 1
+            self.busy += 1
+
+    def check_room(self) -> None:
+        """Raise Overloaded when a new call would find the queue full."""
+        if self.busy >= self.parallel and self.waiting >= self.max_waiting:
+            wait = self._mean_s * (self.waiting + 1) / self.parallel
+            raise Overloaded(
+                f"{self.waiting} requests already wait for the model (QA_MAX_WAITING={self.max_waiting}): "
+                f"retry in about {max(1, round(wait))} s",
+                retry_after=wait,
+            )
+
+    def _leave(self, seconds: float) -> None:
+        with self._cond:
+            self.busy -= 1
+            self._mean_s = 0.8 * self._mean_s + 0.2 * seconds
+            self._cond.notify()
+
+    def stats(self) -> dict[str, int]:
+        """Queue depth for /api/health: read without the lock, so it never waits."""
+        return {"waiting": self.waiting, "busy": self.busy, "max_waiting": self.max_waiting}
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _check(deadline: float, timeout: float, call: Call | None, waiting: bool = False) -> None:
+    """Raise when the client went away or the request's time is up."""
+    if call is not None and call.cancel.is_set():
+        raise LLMUnavailable("the request was cancelled: the client disconnected")
+    if time.monotonic() > deadline:
+        what = "waiting for the model" if waiting else "answering"
+        raise (Overloaded if waiting else LLMUnavailable)(
+            f"the model took over {timeout:.0f} s ({what}); try again or raise QA_LLM_TIMEOUT"
+        )
+
+
+def _count(call: Call | None, messages: list[Message], inner: ChatBackend) -> None:
+    if call is None:
+        return
+    reported = inner.prompt_tokens
+    call.prompt_tokens += reported or estimate_tokens(messages)
+    call.estimated = call.estimated or not reported
+    call.completion_tokens += inner.tokens_generated
 
 
 def make_backend(settings) -> ChatBackend | None:

@@ -49,8 +49,18 @@ class Settings(BaseSettings):
 
     max_question_chars: int = 2000
     api_key: str | None = Field(default=None, description="if set, /api and /v1 require it")
+    max_upload_mb: int = Field(default=10, ge=1, description="chat page upload limit: text documents are small")
     host: str = "127.0.0.1"
     port: int = 7860
+    # HTTP API limits (qa/api): every one answers a clear 4xx/429 instead of a hang
+    max_waiting: int = Field(
+        default=16, ge=0, description="requests queued for the model before 429s: ~1 min at 3 s each"
+    )
+    llm_parallel: int = Field(
+        default=4, ge=1, description="concurrent calls to a remote model (the embedded one runs 1)"
+    )
+    max_history_messages: int = Field(default=40, ge=0, description="turns per request; the model reads the last 4")
+    max_history_chars: int = Field(default=40000, ge=0, description="history characters per request: ~10k tokens")
 
     @property
     def index_path(self) -> Path:

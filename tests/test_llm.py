@@ -1,15 +1,16 @@
 import contextlib
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
-from qa.errors import LLMUnavailable, ModelError
-from qa.llm import OpenAICompatible, make_backend
+from qa.errors import LLMUnavailable, ModelError, Overloaded
+from qa.llm import CALL, Call, Embedded, GuardedBackend, OpenAICompatible, estimate_tokens, make_backend
 from qa.models import join_parts, verify_file
 from qa.settings import Settings
-from tests.conftest import free_port
+from tests.conftest import FakeChat, free_port
 
 
 @pytest.fixture
@@ -86,3 +87,120 @@ def test_corrupted_model_file_fails_its_checksum(tmp_path: Path):
     (tmp_path / "m.gguf.sha256").unlink()
     with pytest.raises(ModelError, match="checksum"):
         verify_file(f, digest)
+
+
+# ---- the guarded queue in front of the model --------------------------------------------------
+def _held(backend):
+    """A stream that holds the model: started, not finished."""
+    it = backend.stream([{"role": "user", "content": "hi"}], 5)
+    next(it)
+    return it
+
+
+def test_guard_releases_the_model_when_a_stream_is_closed_or_fails():
+    g = GuardedBackend(FakeChat("one two three"), max_waiting=0)
+    it = _held(g)
+    assert g.stats() == {"waiting": 0, "busy": 1, "max_waiting": 0}
+    it.close()  # a client that went away
+    assert g.busy == 0
+    assert g.complete([{"role": "user", "content": "hi"}], 5) == "one two three"
+    broken = GuardedBackend(FakeChat(LLMUnavailable("the model timed out")))
+    with pytest.raises(LLMUnavailable, match="timed out"):
+        broken.complete([{"role": "user", "content": "hi"}], 5)
+    assert broken.busy == 0
+
+
+def test_guard_turns_away_more_waiters_than_allowed():
+    g = GuardedBackend(FakeChat("one two"), max_waiting=0)
+    it = _held(g)
+    with pytest.raises(Overloaded, match="QA_MAX_WAITING=0") as err:
+        g.complete([{"role": "user", "content": "hi"}], 5)
+    assert err.value.retry_after > 0
+    it.close()
+
+
+def test_guard_waiter_gives_up_at_the_deadline():
+    g = GuardedBackend(FakeChat("one two"), max_waiting=4, timeout=0.3)
+    it = _held(g)
+    t = time.monotonic()
+    with pytest.raises(Overloaded, match="took over"):
+        g.complete([{"role": "user", "content": "hi"}], 5)
+    assert 0.25 < time.monotonic() - t < 2.0 and g.waiting == 0
+    it.close()
+
+
+def test_guard_stops_a_cancelled_call_and_counts_tokens():
+    g = GuardedBackend(FakeChat("one two three"))
+    call = Call()
+    token = CALL.set(call)
+    try:
+        it = g.stream([{"role": "user", "content": "x" * 40}], 5)
+        assert next(it) == "one"
+        call.cancel.set()
+        with pytest.raises(LLMUnavailable, match="disconnected"):
+            next(it)
+        assert g.busy == 0
+        fresh = Call()
+        CALL.set(fresh)
+        assert g.complete([{"role": "user", "content": "x" * 40}], 5) == "one two three"
+        assert fresh.prompt_tokens == estimate_tokens([{"role": "user", "content": "x" * 40}]) == 14
+        assert fresh.estimated and fresh.completion_tokens == 3
+    finally:
+        CALL.reset(token)
+
+
+def test_embedded_lock_is_released_when_a_stream_is_abandoned():
+    e = Embedded.__new__(Embedded)  # the lock logic only, without loading a model
+    e._lock, e.timeout, e._remote = threading.Lock(), 0.5, FakeChat("one two")
+    it = e.stream([{"role": "user", "content": "hi"}], 5)
+    next(it)
+    it.close()
+    assert e.complete([{"role": "user", "content": "hi"}], 5) == "one two"
+    held = e.stream([{"role": "user", "content": "hi"}], 5)
+    next(held)
+    with pytest.raises(LLMUnavailable, match="busy"):
+        e.complete([{"role": "user", "content": "hi"}], 5)
+    held.close()
+
+
+def test_model_errors_name_no_url():
+    backend = OpenAICompatible(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2.0)
+    with pytest.raises(LLMUnavailable) as err:
+        backend.complete([{"role": "user", "content": "hi"}], 5)
+    assert "http" not in str(err.value) and "127.0.0.1" not in str(err.value)
+
+
+@pytest.mark.slow
+def test_embedded_server_port_needs_its_key():
+    """The loopback llama.cpp port answers only this process."""
+    import httpx
+
+    from qa.models import gguf_path
+
+    backend = Embedded(gguf_path("qwen", Settings().cache_path), n_ctx=512, threads=2, timeout=120)
+    try:
+        r = httpx.post(
+            backend.base_url + "/chat/completions",
+            json={"messages": [{"role": "user", "content": "hi"}], "max_tokens": 2},
+            timeout=30,
+        )
+        assert r.status_code == 401
+        assert backend.complete([{"role": "user", "content": "Say hi."}], 4)
+        assert backend.prompt_tokens > 0  # the server's own count, not an estimate
+    finally:
+        backend.close()
+
+
+def test_guard_enforces_the_request_deadline_across_calls():
+    def slow(messages):
+        time.sleep(0.3)
+        return "one two"
+
+    g = GuardedBackend(FakeChat(slow), timeout=60)
+    token = CALL.set(Call(deadline=time.monotonic() + 0.2))  # the request's time, shared by its calls
+    try:
+        with pytest.raises(LLMUnavailable, match="took over"):
+            g.complete([{"role": "user", "content": "hi"}], 5)
+        assert g.busy == 0
+    finally:
+        CALL.reset(token)

@@ -1,0 +1,147 @@
+"""The documents panel: what is indexed (title, size, chunks), one document's text, and adding
+``.txt``/``.md`` files from the page.
+
+Added files are copied into the default documents folder (``seeds/``, so a later ``qa index``
+keeps them) and indexed incrementally: the other indexed documents are kept as they are, and the
+answerer's retriever picks up the new index generation at the next question.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.chunking import signature
+from qa.documents import SUFFIXES, read_document
+from qa.errors import DocumentError
+from qa.retrieve import Retriever
+from qa.settings import Settings
+
+log = logging.getLogger(__name__)
+TITLE_CHARS = 80  # a document's title is its first line, cut to this many characters
+_ADDING = threading.Lock()  # one upload indexes at a time: each builds the next index generation
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    source: str
+    title: str
+    chars: int
+    chunks: int
+
+
+def title_of(text: str) -> str:
+    """The first non-empty line, cut to ``TITLE_CHARS``.
+
+    >>> title_of("\\n  Annual report 2023\\nbody")
+    'Annual report 2023'
+    """
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "(empty)")
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
+
+
+def list_documents(retriever: Retriever) -> list[DocInfo]:
+    """Every indexed document, by source name, with its chunk count."""
+    retriever.refresh()
+    per_source = Counter(c.source for c in retriever.chunks)
+    return [
+        DocInfo(d.source, title_of(d.text), len(d.text), per_source[d.source])
+        for d in sorted(retriever.docs.values(), key=lambda d: d.source)
+    ]
+
+
+def render_table(docs: list[DocInfo]) -> str:
+    """The documents as an HTML table."""
+    if not docs:
+        return '<p class="doc-empty">No documents are indexed yet.</p>'
+    rows = "".join(
+        f"<tr><td>{html.escape(d.title)}<br><span class='cite-src'>{html.escape(d.source)}</span></td>"
+        f"<td>{_size(d.chars)}</td><td>{d.chunks}</td></tr>"
+        for d in docs
+    )
+    return f'<table class="doc-table"><thead><tr><th>Document</th><th>Size</th><th>Chunks</th></tr></thead><tbody>{rows}</tbody></table>'
+
+
+def _size(chars: int) -> str:
+    """
+    >>> _size(900), _size(4300)
+    ('900 chars', '4.2 KB')
+    """
+    return f"{chars} chars" if chars < 1024 else f"{chars / 1024:.1f} KB"
+
+
+def render_text(source: str | None, texts: dict[str, str]) -> str:
+    """One whole document in the viewer."""
+    if not source or source not in texts:
+        return '<div class="doc-view">Pick a document to read it.</div>'
+    return f'<div class="cite-src">{html.escape(source)}</div><div class="doc-view">{html.escape(texts[source])}</div>'
+
+
+def add_documents(
+    settings: Settings, retriever: Retriever, files: list[Path], step: Callable[[float, str], None] = lambda f, s: None
+) -> tuple[list[str], list[str]]:
+    """Copy ``files`` into the documents folder and index them, keeping every other document.
+
+    Returns the sources added or updated, and the problems with files that were skipped.
+    """
+    _check_same_build(settings, retriever)  # before anything is saved
+    folder = Path(settings.default_docs)
+    folder.mkdir(parents=True, exist_ok=True)
+    docs, problems = [], []
+    for i, f in enumerate(files):
+        step(i / max(len(files), 1) * 0.5, f"reading {f.name}")
+        try:
+            docs.append(read_document(_store(f, folder), settings.root))
+        except DocumentError as exc:
+            problems.append(str(exc))
+    if docs:
+        step(0.5, f"indexing {len(docs)} document(s)")
+        with _ADDING:
+            _index(settings, retriever, docs)
+    step(1.0, "done")
+    return [d.source for d in docs], problems
+
+
+def _index(settings: Settings, retriever: Retriever, docs: list) -> None:
+    """Add ``docs`` to the index, keeping every other indexed document as it is."""
+    retriever.refresh()
+    new = {d.source for d in docs}
+    report = retriever.index.sync(docs, settings.chunk_size, settings.chunk_overlap)  # keeps the others
+    log.info("added from the page: %s (%d chunks embedded)", sorted(new), report.added)
+    retriever.refresh()
+
+
+def _check_same_build(settings: Settings, retriever: Retriever) -> None:
+    """Adding to an index built with another embedder or chunking would re-index (and so drop)
+    every other document: refuse instead."""
+    index = retriever.index
+    gen = index.active()
+    want = (index.embedder.name, signature(settings.chunk_size, settings.chunk_overlap))
+    if gen and index.built_with(gen) != want:
+        raise DocumentError(
+            f"the index was built with {index.built_with(gen)}, the server runs with {want}: "
+            "run `qa index` with the server's settings first"
+        )
+
+
+def _store(upload: Path, folder: Path) -> Path:
+    """Check one upload and copy it into ``folder`` under its own name (a name taken by a different
+    text gets ``-2``, ``-3``... so an upload never overwrites another document)."""
+    name = Path(upload.name).name
+    if Path(name).suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"{name}: only .txt and .md files can be added; convert it to text first")
+    read_document(upload, upload.parent)  # UTF-8, not binary, not too big: raises a DocumentError
+    data = upload.read_bytes()
+    target, n = folder / name, 1
+    while target.exists() and target.read_bytes() != data:
+        n += 1
+        target = folder / f"{Path(name).stem}-{n}{Path(name).suffix}"
+    if not target.exists():
+        shutil.copyfile(upload, target)
+    return target
