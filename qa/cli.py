@@ -4,7 +4,7 @@ qa index [PATH ...] [--prune]   add or update .txt/.md files (default: seeds/)
 qa remove SOURCE ...            remove documents from the index
 qa ask "QUESTION" [--json]      answer with cited spans
 qa serve [--host H --port P]    chat UI at /, JSON API at /api, docs at /docs
-qa eval [--out DIR] [--compare] run the known Q&A pairs and report scores
+qa eval [--corpus C] [--split S]  run the eval corpora and report scores
 """
 
 from __future__ import annotations
@@ -134,14 +134,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser(
         "eval",
-        help="run the eval set and report scores",
-        description="Run the known Q&A pairs through the same path as the chat and score answers, citations, refusals and latency.",
+        help="run the eval corpora and report scores",
+        description="Run known Q&A pairs through the same path as the chat and score answers, citations, "
+        "refusals, resistance to planted instructions and latency: one row per corpus and split. Each corpus "
+        "(seed, docs, injection) is indexed into its own folder under the index dir.",
+        epilog="Example: qa eval --corpus seed --split dev --kind number",
     )
-    s.add_argument("--set", dest="eval_set", type=Path, help="eval file (default evals/seed_qa.jsonl)")
-    s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report.png")
+    s.add_argument(
+        "--corpus", default="all", help="seed, docs, injection, comma-separated, or all (default: all present)"
+    )
+    s.add_argument(
+        "--split", choices=["dev", "test", "all"], default="all", help="items to run (default all: a row each)"
+    )
+    s.add_argument("--kind", action="append", help="only items of this kind (repeatable)")
+    s.add_argument(
+        "--repeat", type=int, default=1, help="answer each item N times (later passes reversed); reports the flip rate"
+    )
+    s.add_argument(
+        "--set", dest="eval_set", type=Path, help="items file replacing the corpus's own (needs one --corpus)"
+    )
+    s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
-    s.add_argument("--check", action="store_true", help="exit 1 if below evals/thresholds.json")
-    s.add_argument("--limit", type=int, help="only the first N items")
+    s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
+    s.add_argument("--limit", type=int, help="only the first N items of each corpus")
     _common(s)
 
     s = sub.add_parser(

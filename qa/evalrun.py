@@ -1,19 +1,23 @@
-"""``qa eval``: run configurations, print the table, write report.json / report.png, check thresholds."""
+"""``qa eval``: run configurations over the eval corpora, print one row per corpus and split, write
+report.json / report-<corpus>-<split>.png, check the test halves against evals/thresholds.json."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-from qa.evaluate import DEFAULT_SET, THRESHOLDS, BaselineAnswerer, load_items, report, run
+from qa.evalcorpus import Corpus, Models, corpus_items, select
+from qa.evaluate import SPLITS, THRESHOLDS, BaselineAnswerer, later_passes, report, run_passes
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)
-COLUMNS = [("accuracy", "acc"), ("refusal_accuracy", "refuse"), ("cite_precision", "c.prec"), ("cite_recall", "c.rec"),
+COLUMNS = [("items", "items"), ("accuracy", "acc"), ("refusal_accuracy", "refuse"), ("resistance", "resist"), ("cite_precision", "c.prec"), ("cite_recall", "c.rec"),
            ("retrieval_recall_at_k", "R@k"), ("retrieval_mrr", "MRR"), ("unverified_citations", "unver"),
-           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("tokens_generated", "tokens")]  # fmt: skip
+           ("latency_p50_ms", "p50 ms"), ("latency_p95_ms", "p95 ms"), ("flip_rate", "flips"), ("changed_rate", "reword")]  # fmt: skip
+NAME_WIDTH = 44
 
 
 def _fmt(v, key: str = "") -> str:
@@ -27,10 +31,11 @@ def _fmt(v, key: str = "") -> str:
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
-    head = f"{'':24}" + "".join(f"{short:>9}" for _, short in COLUMNS)
+    head = f"{'':{NAME_WIDTH}}" + "".join(f"{short:>8}" for _, short in COLUMNS)
     lines = [head]
     for name, rep in rows:
-        lines.append(f"{name[:24]:24}" + "".join(f"{_fmt(rep.get(key), key):>9}" for key, _ in COLUMNS))
+        cells = "".join(f"{_fmt(rep.get(key), key):>8}" for key, _ in COLUMNS)
+        lines.append(f"{name[:NAME_WIDTH]:{NAME_WIDTH}}" + cells)
     return "\n".join(lines)
 
 
@@ -86,65 +91,135 @@ def _configs(settings: Settings, compare: bool) -> list[tuple[str, Settings, str
     return rows
 
 
-def run_cli(settings: Settings, args) -> int:
-    from qa.embed import load_embedder
-    from qa.pipeline import build_answerer
+@dataclass(frozen=True)
+class Plan:
+    """What one ``qa eval`` runs."""
 
-    embedder = load_embedder(settings.embedder, settings.cache_path)
-    path = args.eval_set or DEFAULT_SET
-    backend = None
+    corpora: tuple[Corpus, ...]
+    splits: tuple[str, ...] = SPLITS
+    kinds: frozenset[str] = frozenset()
+    repeat: int = 1
+    compare: bool = False
+    limit: int | None = None
+    items_file: Path | None = None
+    progress: bool = True
+
+
+def evaluate(
+    settings: Settings, plan: Plan, models: Models
+) -> tuple[list[tuple[str, dict]], dict[str, dict[str, dict]]]:
+    """Run every configuration on every corpus; return the table rows (one per corpus, split and
+    configuration) and the default configuration's reports as ``{corpus: {split: report}}``."""
     rows: list[tuple[str, dict]] = []
-    main_report = None
-    for name, s, kind in _configs(settings, args.compare):
-        wants_llm = s.llm != "extractive"
-        if wants_llm and (backend is None or s.llm == "openai"):
-            from qa.llm import make_backend
+    main: dict[str, dict[str, dict]] = {}
+    loaded = {
+        c.name: corpus_items(c, settings.root, plan.splits, set(plan.kinds), plan.items_file) for c in plan.corpora
+    }
+    for corpus in plan.corpora:
+        items = loaded[corpus.name][: plan.limit] if plan.limit else loaded[corpus.name]
+        if not items:
+            log.warning("corpus %s: no items in split %s", corpus.name, "/".join(plan.splits))
+            continue
+        models.index(settings, corpus)
+        for name, s, kind in _configs(settings, plan.compare):
+            answerer = models.answerer(s, corpus)
+            target = BaselineAnswerer(answerer) if kind == "baseline" else answerer
+            repeat = plan.repeat if kind == "answerer" and s.llm != "extractive" else 1
+            passes = run_passes(target, items, repeat, plan.progress, f"{corpus.name} {name}")
+            config = {"corpus": corpus.name, "retriever": s.retriever, "llm": s.llm, "model": target.model_name,
+                      "embedder": s.embedder, "top_k": s.top_k, "evidence_k": s.evidence_k,
+                      "set": str(plan.items_file or corpus.items), "repeat": repeat}  # fmt: skip
+            later = later_passes(passes)
+            for split in plan.splits:
+                results = [r for r in passes[0] if r.item.split == split]
+                if not results:
+                    continue
+                rep = report(results, {**config, "split": split}, s.top_k, later)
+                rows.append((f"{corpus.name}/{split} {name}", rep))
+                if name.startswith("default"):
+                    main.setdefault(corpus.name, {})[split] = rep
+    return rows, main
 
-            chat = make_backend(s)
-            if s.llm != "openai":
-                backend = chat
-        else:
-            chat = backend if wants_llm else None
-        answerer = build_answerer(s, embedder=embedder, backend=chat)
-        texts = answerer.retriever.texts
-        items = load_items(path, texts)[: args.limit] if args.limit else load_items(path, texts)
-        target = BaselineAnswerer(answerer) if kind == "baseline" else answerer
-        results = run(target, items, progress=not args.quiet, label=name)
-        config = {"retriever": s.retriever, "llm": s.llm, "model": target.model_name, "embedder": s.embedder,
-                  "top_k": s.top_k, "evidence_k": s.evidence_k, "set": str(path)}  # fmt: skip
-        rep = report(results, config, s.top_k)
-        rows.append((name, rep))
-        if name.startswith("default"):
-            main_report = rep
+
+def run_cli(settings: Settings, args) -> int:
+    """``qa eval``: build the plan from the arguments, run it, print and write the reports."""
+    corpora = select(args.corpus, settings.root)
+    if args.eval_set and len(corpora) != 1:
+        from qa.errors import EvalFileError
+
+        raise EvalFileError(f"--set {args.eval_set} replaces one corpus's items: add --corpus NAME")
+    splits = SPLITS if args.split == "all" else (args.split,)
+    if args.check and "test" not in splits:
+        from qa.errors import EvalFileError
+
+        raise EvalFileError("--check gates on the test split: run with --split test or --split all")
+    plan = Plan(tuple(corpora), splits, frozenset(args.kind or ()), max(1, args.repeat), args.compare,
+                args.limit, args.eval_set, not args.quiet)  # fmt: skip
+    for c in corpora:  # fail fast on a malformed items file, before loading any model
+        corpus_items(c, settings.root, plan.splits, set(plan.kinds), plan.items_file)
+    models = Models(settings)
+    try:
+        rows, main = evaluate(settings, plan, models)
+    finally:
+        models.close()
     print(table(rows))
-    assert main_report is not None
-    print("\ndefault, per kind:")
-    print(per_kind_table(main_report))
-    wrong = [i for i in main_report["per_item"] if not i["correct"]]
-    if wrong:
-        print(f"\n{len(wrong)} wrong: " + ", ".join(i["id"] for i in wrong))
+    _print_details(main)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        full = {**main_report, "compared": {name: {k: r[k] for k in r if k not in ("per_item",)} for name, r in rows}}
-        (args.out / "report.json").write_text(json.dumps(full, indent=2, ensure_ascii=False), encoding="utf-8")
-        plot(main_report, args.out / "report.png", f"qa eval: {main_report['config']['model']} on {path.name}")
-        print(f"\nwrote {args.out / 'report.json'} and {args.out / 'report.png'}")
+        _write(args.out, rows, main)
     if args.check:
-        return check_thresholds(main_report, dict(rows))
+        return check_thresholds({c: reps["test"] for c, reps in main.items() if "test" in reps})
     return 0
 
 
-def check_thresholds(rep: dict, rows: dict | None = None, path: Path = THRESHOLDS) -> int:
+def _print_details(main: dict[str, dict[str, dict]]) -> None:
+    for corpus, reps in main.items():
+        for split, rep in reps.items():
+            print(f"\n{corpus}/{split} (default), per kind:")
+            print(per_kind_table(rep))
+            wrong = [i["id"] for i in rep["per_item"] if not i["correct"]]
+            if wrong:
+                print(f"{len(wrong)} wrong: " + ", ".join(wrong))
+            if rep.get("flipped"):
+                print(f"{len(rep['flipped'])} flipped between passes: " + ", ".join(rep["flipped"]))
+            if rep.get("changed"):
+                print(f"{len(rep['changed'])} answers worded differently between passes: " + ", ".join(rep["changed"]))
+
+
+def _write(out: Path, rows: list[tuple[str, dict]], main: dict[str, dict[str, dict]]) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    full = {"corpora": main, "compared": {name: {k: r[k] for k in r if k != "per_item"} for name, r in rows}}
+    (out / "report.json").write_text(json.dumps(full, indent=2, ensure_ascii=False), encoding="utf-8")
+    for corpus, reps in main.items():
+        for split, rep in reps.items():
+            plot(rep, out / f"report-{corpus}-{split}.png", f"qa eval: {rep['config']['model']} on {corpus}/{split}")
+    print(f"\nwrote {out / 'report.json'} and report-<corpus>-<split>.png")
+
+
+def check_thresholds(reports: dict[str, dict], path: Path = THRESHOLDS) -> int:
+    """Compare each corpus's report (the test half) with its floors in ``path``; 1 if any is below.
+
+    ``unverified_citations`` is a ceiling; every other key is a floor. A corpus with floors that
+    was not run is skipped with a note.
+    """
     limits = json.loads(path.read_text(encoding="utf-8"))
+    if not reports:
+        print("eval gate: no test half was run, nothing to check", file=sys.stderr)
+        return 1
     failed = []
-    for key, floor in limits.items():
-        if key == "unverified_citations":
-            if rep[key] > floor:
-                failed.append(f"{key} {rep[key]} > {floor}")
-        elif rep.get(key) is None or rep[key] < floor:
-            failed.append(f"{key} {rep.get(key)} < {floor}")
+    for corpus, floors in limits.items():
+        rep = reports.get(corpus)
+        if rep is None:
+            print(f"note: corpus {corpus!r} was not run; its thresholds were not checked", file=sys.stderr)
+            continue
+        for key, floor in floors.items():
+            value = rep.get(key)
+            if key == "unverified_citations":
+                if value is None or value > floor:
+                    failed.append(f"{corpus} {key} {value} > {floor}")
+            elif value is None or value < floor:
+                failed.append(f"{corpus} {key} {value} < {floor}")
     if failed:
         print("eval below thresholds in " + str(path) + ": " + "; ".join(failed), file=sys.stderr)
         return 1
-    print(f"eval meets thresholds in {path}")
+    print(f"eval meets thresholds in {path} ({', '.join(sorted(set(limits) & set(reports)))})")
     return 0
