@@ -24,7 +24,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.answer import SYSTEM, Answer, Answerer
+from qa.answer import Answer, Answerer
+from qa.answer.prompt import INSTRUCTIONS as SYSTEM
 from qa.cite import MARKER, Citation, cite_quote, verify
 from qa.errors import EvalFileError, QAError
 from qa.text import numbers_in

@@ -101,6 +101,8 @@ class Embedded(ChatBackend):
     """A GGUF model served in-process by llama.cpp (xllamacpp) on a loopback port that only this
     process can use (an API key made at start); one request at a time."""
 
+    repeatable = True  # cut the prompt cache back to the system message before each call
+
     def __init__(
         self,
         gguf: Path,
@@ -110,6 +112,7 @@ class Embedded(ChatBackend):
         speculative: tuple[str, int, int] = ("none", 3, 16),
         slot_dir: Path | None = None,
         stop: tuple[str, ...] = (),
+        repeatable: bool = True,
     ) -> None:
         try:
             import xllamacpp as xlc
@@ -140,6 +143,7 @@ class Embedded(ChatBackend):
         self._remote = OpenAICompatible(self.base_url, "local", key, timeout)
         self._remote.stop = list(stop) or None
         self._lock = threading.Lock()
+        self.repeatable = repeatable
         log.info("model %s loaded in %.1f s, serving on %s", self.name, time.perf_counter() - t0, self.base_url)
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
@@ -148,10 +152,24 @@ class Embedded(ChatBackend):
         if not self._lock.acquire(timeout=self.timeout):
             raise LLMUnavailable(f"the model stayed busy for {self.timeout:.0f} s; try again")
         try:
+            if self.repeatable:
+                self._reset_cache(messages)
             yield from self._remote.stream(messages, max_tokens)
             self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
         finally:
             self._lock.release()
+
+    def _reset_cache(self, messages: list[Message]) -> None:
+        """Cut llama.cpp's prompt cache back to the system message alone, so the rest of the prompt
+        is computed the same way whatever was asked before (reusing a longer, question-dependent
+        prefix changes the numerics, and so sometimes the answer). Costs ~0.1 s: one token."""
+        if not messages or messages[0]["role"] != "system" or len(messages) == 1:
+            return
+        try:
+            for _ in self._remote.stream(messages[:1], 1):
+                pass
+        except LLMUnavailable as exc:  # an optimisation for repeatability: the answer goes on
+            log.warning("prompt cache reset failed: %s", exc)
 
     def close(self) -> None:
         self._server = None
@@ -309,4 +327,5 @@ def make_backend(settings) -> ChatBackend | None:
         threads=settings.llm_threads,
         timeout=settings.llm_timeout,
         slot_dir=settings.cache_path / "slots" if settings.llm_save_prompt_cache else None,
+        repeatable=settings.llm_repeatable,
     )

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     llm_save_prompt_cache: bool = Field(
         default=True, description="save the documents' prompt cache: a restart is ready in seconds, not 10-20"
     )
+    llm_repeatable: bool = Field(
+        default=True,
+        description="the same question gets the same answer whatever was asked before (+~0.1 s a model call)",
+    )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
     # the answer chain: how questions are split, answers checked, sources compared

@@ -163,6 +163,19 @@ def test_embedded_lock_is_released_when_a_stream_is_abandoned():
     held.close()
 
 
+def test_embedded_cuts_the_prompt_cache_back_to_the_system_message_before_each_call():
+    """What a question reuses of llama.cpp's cache must not depend on the one asked before."""
+    e = Embedded.__new__(Embedded)
+    e._lock, e.timeout, e._remote = threading.Lock(), 0.5, FakeChat("an answer")
+    system = {"role": "system", "content": "documents"}
+    for q in ("first?", "second?"):
+        assert e.complete([system, {"role": "user", "content": q}], 5) == "an answer"
+    assert [len(m) for m in e._remote.seen] == [1, 2, 1, 2]  # system alone, then the question
+    e.repeatable = False
+    e.complete([system, {"role": "user", "content": "third?"}], 5)
+    assert len(e._remote.seen) == 5
+
+
 def test_model_errors_name_no_url():
     backend = OpenAICompatible(f"http://127.0.0.1:{free_port()}/v1", "m", timeout=2.0)
     with pytest.raises(LLMUnavailable) as err:
