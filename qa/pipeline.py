@@ -115,6 +115,7 @@ def build_answerer(
         evidence_k=settings.evidence_k,
         max_tokens=settings.max_tokens,
         context_chars=settings.context_chars,
+        evidence_chars=settings.evidence_chars,
         max_question_chars=settings.max_question_chars,
         max_parts=settings.max_parts,
         echo_words=settings.echo_words,

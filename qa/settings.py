@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
+    evidence_chars: int = Field(
+        default=1500,
+        ge=200,
+        description="the model's block for a bigger corpus: it changes per question, so it is read anew; "
+        "~400 tokens keep prefill to seconds on a 2-core CPU",
+    )
     # the answer chain: how questions are split, answers checked, sources compared
     max_parts: int = Field(default=3, ge=1, description="asks one question is split into (each costs a model call)")
     echo_words: int = Field(default=6, ge=3, description="an answer repeating this many instruction words is refused")

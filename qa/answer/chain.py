@@ -42,6 +42,7 @@ class Answerer:
         evidence_k: int = 4,
         max_tokens: int = 96,
         context_chars: int = 6000,
+        evidence_chars: int = 1500,
         max_question_chars: int = 2000,
         max_parts: int = 3,
         echo_words: int = 6,
@@ -53,7 +54,9 @@ class Answerer:
         self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
         self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
         self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
-        self.generator = stages.get("generator") or Generator(retriever, backend, max_tokens, context_chars)
+        self.generator = stages.get("generator") or Generator(
+            retriever, backend, max_tokens, context_chars, evidence_chars
+        )
         self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
         self.extractor = stages.get("extractor") or Extractor(retriever)
         self.translator = stages.get("translator") or Translator(backend)

@@ -23,16 +23,23 @@ class Generator:
     """Streams the model's draft for one part; yields text pieces, then the ``Draft``."""
 
     def __init__(
-        self, retriever: Retriever, backend: ChatBackend | None, max_tokens: int = 96, context_chars: int = 6000
+        self,
+        retriever: Retriever,
+        backend: ChatBackend | None,
+        max_tokens: int = 96,
+        context_chars: int = 6000,
+        evidence_chars: int = 1500,
     ) -> None:
         self.retriever, self.backend = retriever, backend
-        self.max_tokens, self.context_chars = max_tokens, context_chars
+        self.max_tokens, self.context_chars, self.evidence_chars = max_tokens, context_chars, evidence_chars
 
     def context(self, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Span]:
         """The sentences the model sees, in document order: the whole corpus when it fits (a stable
         prefix the model server can cache), else the evidence, its headings and neighbours up to
-        ``context_chars`` (``Retriever.context``: no cliff at the budget)."""
-        return self.retriever.context(list(evidence), self.context_chars)
+        ``evidence_chars`` (``Retriever.context``, in a stable order). A block that changes with the
+        question is read anew each time, so it is kept small: prefill is the cost on a CPU."""
+        fits = self.retriever.corpus_chars <= self.context_chars
+        return self.retriever.context(list(evidence), self.context_chars if fits else self.evidence_chars)
 
     def messages(self, part: Part, numbered: list[Span], history: tuple[Message, ...] = ()) -> list[Message]:
         """System prompt with the sentences, the last turns, then this part's question."""
