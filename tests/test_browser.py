@@ -310,3 +310,18 @@ def test_chat_answers_with_highlighted_span(live_app, browser):
     assert "three" in first_line or "3" in first_line.split(), answer
     assert marked and marked in IDLE_SENTENCE
     assert [u for u in outside if not u.startswith(("data:", "blob:"))] == []  # offline: no outside calls
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info"), ("/redoc", "redoc-wrap, .redoc-wrap")])
+def test_api_docs_render_offline(fake_app, browser, path, ready):
+    """Swagger UI and ReDoc draw the API from local assets: no request leaves the server."""
+    base = fake_app[0]
+    context = browser.new_context()
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(base + path)
+    page.locator(ready).first.wait_for(timeout=30_000)
+    assert "Document QA" in page.content()
+    assert requests and all(u.startswith(base) or u.startswith(("data:", "blob:")) for u in requests), requests
+    context.close()
