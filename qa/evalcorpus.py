@@ -106,7 +106,7 @@ class Models:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, backend: ChatBackend | None = None):
         from qa.embed import load_embedder
 
-        self.embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
+        self.embedder = embedder or load_embedder(settings.embedder, settings.cache_path, settings.embed_backend)
         self._fixed = backend
         self._chats: dict[tuple, ChatBackend | None] = {}
 

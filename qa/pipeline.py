@@ -44,7 +44,7 @@ def index_documents(
     problems = [*scan.problems, *failed]
     if not docs:
         raise _nothing_indexed(paths, scan, problems)
-    embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
+    embedder = embedder or load_embedder(settings.embedder, settings.cache_path, settings.embed_backend)
     if rebuild:
         drop_index(settings)
     index = open_index(settings, embedder)
@@ -103,7 +103,7 @@ def build_answerer(
 ) -> Answerer:
     """Load models once and wire the answer chain (plan, gather, generate, verify, compose) from
     ``settings``. ``backend="auto"`` follows ``settings.llm``; None answers extractively."""
-    embedder = embedder or load_embedder(settings.embedder, settings.cache_path)
+    embedder = embedder or load_embedder(settings.embedder, settings.cache_path, settings.embed_backend)
     index: ChunkIndex = open_index(settings, embedder)
     retriever = Retriever(
         index, embedder, settings.retriever, settings.top_k, settings.dense_weight, settings.structure_weight

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(default=120, ge=0, description="characters of whole sentences shared")
 
     embedder: str = Field(default="minilm", description="minilm, mpnet, or a model folder path")
+    embed_backend: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="onnx: the same vectors, loaded in ~0.3 s instead of ~4 s (no PyTorch import) and ~1.6x "
+        "faster to encode; torch: sentence-transformers",
+    )
     retriever: Literal["hybrid", "dense", "bm25"] = "hybrid"
     dense_weight: float = Field(default=0.7, ge=0, description="weight of dense ranks against BM25 in fusion")
     top_k: int = Field(default=4, ge=1, description="chunks retrieved per question")

@@ -55,7 +55,14 @@ def load_models(settings: Settings, timings: dict | None = None) -> Answerer:
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="llm-load") as pool:
         model = pool.submit(_timed, timings, "model_load_s", make_backend, settings)
         try:
-            embedder = _timed(timings, "embedder_load_s", load_embedder, settings.embedder, settings.cache_path)
+            embedder = _timed(
+                timings,
+                "embedder_load_s",
+                load_embedder,
+                settings.embedder,
+                settings.cache_path,
+                settings.embed_backend,
+            )
             answerer = _timed(timings, "index_open_s", open_answerer, settings, embedder)
         finally:
             backend = model.result()  # waits; re-raises a model error

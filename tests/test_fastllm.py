@@ -70,7 +70,7 @@ def test_configure_sets_speculation_and_rejects_unknown(tmp_path):
 
 def test_load_models_times_each_step_and_primes(indexed, monkeypatch):
     chat = FakeChat("ok")
-    monkeypatch.setattr("qa.embed.load_embedder", lambda name, cache: FakeEmbedder())
+    monkeypatch.setattr("qa.embed.load_embedder", lambda name, cache, backend="onnx": FakeEmbedder())
     monkeypatch.setattr("qa.llm.make_backend", lambda s: chat)
     timings: dict = {}
     a = load_models(indexed, timings)
