@@ -1,5 +1,6 @@
-"""Embedders: one method, ``embed(texts) -> unit vectors``. The real one is sentence-transformers
-loaded from a folder path; tests register a fake in conftest.
+"""Embedders: one method, ``embed(texts) -> unit vectors``. The real ones load a model folder by
+path: ONNX Runtime (``qa.onnx_embed``, the default) or sentence-transformers; tests register a
+fake in conftest.
 """
 
 from __future__ import annotations
@@ -7,8 +8,10 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
-from functools import lru_cache
+from collections import OrderedDict
 from pathlib import Path
+
+import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -26,30 +29,40 @@ class Embedder(ABC):
 
 class BatchedEmbedder(Embedder):
     """An embedder over a model that encodes batches: one call at a time (a lock), batches of
-    ``BATCH`` texts, and the last few thousand single texts (questions) cached."""
+    ``BATCH`` texts, and the vectors of the last ``CACHE`` texts kept (questions, and the
+    evidence sentences that are ranked again for each question), so only new texts are encoded."""
 
     BATCH = 32
+    CACHE = 8192  # texts; as float32 vectors of 384-768 dimensions, 12-25 MB
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._lock = threading.Lock()
-        self._cached = lru_cache(maxsize=4096)(self._embed_uncached)
+        self._cache_lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @abstractmethod
     def _encode_batch(self, texts: list[str]) -> list[list[float]]:
         """Unit vectors for at most ``BATCH`` texts."""
-
-    def _embed_uncached(self, text: str) -> tuple[float, ...]:
-        return tuple(self._encode([text])[0])
 
     def _encode(self, texts: list[str]) -> list[list[float]]:
         with self._lock:
             return [v for i in range(0, len(texts), self.BATCH) for v in self._encode_batch(texts[i : i + self.BATCH])]
 
     def embed(self, texts: list[str]) -> list[list[float]]:
-        if len(texts) > 8:
-            return self._encode(texts)
-        return [list(self._cached(t)) for t in texts]
+        with self._cache_lock:
+            found = {t: self._cache[t] for t in texts if t in self._cache}
+            for t in found:
+                self._cache.move_to_end(t)
+        missing = list(dict.fromkeys(t for t in texts if t not in found))
+        if missing:
+            fresh = dict(zip(missing, (np.asarray(v, dtype=np.float32) for v in self._encode(missing)), strict=True))
+            found.update(fresh)
+            with self._cache_lock:
+                self._cache.update(fresh)
+                while len(self._cache) > self.CACHE:
+                    self._cache.popitem(last=False)
+        return [found[t].tolist() for t in texts]
 
 
 class SentenceTransformerEmbedder(BatchedEmbedder):

@@ -69,12 +69,17 @@ def test_a_failed_export_falls_back_to_pytorch(tmp_path, monkeypatch):
         embed.load_embedder("minilm", tmp_path, "gpu")
 
 
-def test_batches_and_cached_single_texts():
+def test_batches_and_only_new_texts_are_encoded(monkeypatch):
     r = Recorder()
     assert len(r.embed([f"text {i}" for i in range(70)])) == 70 and r.batches == [32, 32, 6]
+    assert r.embed(["text 3", "new one", "text 3"]) == [[6.0, 1.0], [7.0, 1.0], [6.0, 1.0]]
+    assert r.batches[-1] == 1 and len(r.batches) == 4  # only "new one" was encoded
     r.embed_one("q")
     r.embed_one("q")
-    assert r.batches[-1] == 1 and len(r.batches) == 4  # the second ask came from the cache
+    assert len(r.batches) == 5
+    monkeypatch.setattr(Recorder, "CACHE", 3)
+    r.embed(["a", "b", "c", "d"])
+    assert len(r._cache) == 3 and "a" not in r._cache
 
 
 @pytest.mark.slow
