@@ -174,7 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
     s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
-    s.add_argument("--embed-threads", type=int, help="with --scale: torch threads for the embedder (default 1)")
+    s.add_argument(
+        "--embed-threads",
+        type=int,
+        help="with --scale: torch threads for the embedder (default QA_INDEX_THREADS: one per core)",
+    )
     s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder threads/batch table")
     _common(s)
     return p
@@ -206,11 +210,13 @@ def _print_report(report, settings: Settings) -> None:
 
 
 def _index(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.embed import torch_threads
     from qa.pipeline import index_documents
 
-    report, problems = index_documents(
-        settings, args.paths or None, progress=True, rebuild=args.rebuild, prune=args.prune
-    )
+    with torch_threads(settings.index_threads):  # no model runs beside `qa index`: every core embeds
+        report, problems = index_documents(
+            settings, args.paths or None, progress=True, rebuild=args.rebuild, prune=args.prune
+        )
     for msg in problems:
         print(f"skipped: {msg}", file=sys.stderr)
     _print_report(report, settings)

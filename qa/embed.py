@@ -5,8 +5,11 @@ loaded from a folder path; tests register a fake in conftest.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -56,6 +59,20 @@ class SentenceTransformerEmbedder(Embedder):
         if len(texts) > 8:
             return self._encode(texts)
         return [list(self._cached(t)) for t in texts]
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[int]:
+    """PyTorch's CPU threads set to ``n`` (0: one per core) inside the block, as they were after it.
+    For indexing, when no language model shares the cores (``Settings.index_threads``)."""
+    import torch
+
+    before, n = torch.get_num_threads(), n or os.cpu_count() or 1
+    torch.set_num_threads(n)
+    try:
+        yield n
+    finally:
+        torch.set_num_threads(before)
 
 
 def load_embedder(name: str, cache: Path) -> Embedder:
