@@ -94,6 +94,10 @@ class Retriever:
             self.names = {src: name_terms(t, src) for src, t in self.titles.items()}
             df = Counter(w for ws, ns in self.names.values() for w in ws | ns)
             self.name_idf = {w: math.log(1 + len(lex.sources) / f) for w, f in df.items()}
+            self._naming: dict[str, list[str]] = {}  # name word -> the documents it names
+            for src, (ws, _) in self.names.items():
+                for w in ws:
+                    self._naming.setdefault(w, []).append(src)
             self.corpus_numbers: set[str] = set(lex.meta["numbers"])
             self._gen = gen
             log.info(
@@ -139,7 +143,8 @@ class Retriever:
         """
         q = name_words(query)
         scores = {}
-        for src, (ws, ns) in self.names.items():
+        for src in {src for w in q for src in self._naming.get(w, ())}:
+            ws, ns = self.names[src]
             hit = ws & q
             if hit:
                 scores[src] = sum(self.name_idf[w] for w in hit) + 0.5 * sum(self.name_idf[n] for n in ns & q)
@@ -207,8 +212,8 @@ class Retriever:
         is chosen already, and a sentence that merely names it is no answer."""
         if not named:
             return query
-        own = set().union(*(ws | ns for src, (ws, ns) in self.names.items() if src in named))
-        others = set().union(*(ws for src, (ws, _) in self.names.items() if src not in named))
+        own = set().union(*(self.names[src][0] | self.names[src][1] for src in named))
+        others = {w for w in own if any(src not in named for src in self._naming.get(w, ()))}  # name others too
         drop = (own - others) | set().union(*(self.names[src][1] for src in named))
         kept = " ".join(w for w in query.split() if not name_words(w) & drop)
         return kept if tokens(kept) else query
