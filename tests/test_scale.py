@@ -67,3 +67,30 @@ def test_unchanged_documents_are_copied_a_page_of_sources_at_a_time(indexed, emb
     report, _ = index_documents(indexed, embedder=embedder)
     assert report.added == 1 and report.unchanged == 4 + 6  # 4 short notes, the seed's 6 chunks
     assert len(open_index(indexed, embedder).load()[1]) == 11
+
+
+def test_without_a_local_folder_the_engine_is_built_in_memory(indexed, embedder):
+    from qa.index import open_index
+
+    index = open_index(indexed, embedder)
+    index.lexical_root = None  # as with a Chroma server: nowhere to save it
+    lex = index.lexical()
+    assert lex.n_chunks == 6 and index.lexical() is lex  # built once per generation
+    assert index._cache is None  # the texts it was built from are not kept
+
+
+def test_indexing_uses_one_torch_thread_per_core_and_gives_them_back():
+    import os
+
+    import torch
+
+    from qa.embed import torch_threads
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # as the server's embedder runs
+    try:
+        with torch_threads(0) as n:
+            assert n == os.cpu_count() == torch.get_num_threads()
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
