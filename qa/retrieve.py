@@ -161,6 +161,11 @@ class Retriever:
         )
         return [w for w, _ in counts.most_common(n)]
 
+    @property
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per document, without reading any (for listings: iterating ``chunks`` reads every text)."""
+        return dict(zip(self.lex.sources, self.lex.meta["chunk_counts"], strict=True))
+
     @cached_property
     def corpus_chars(self) -> int:
         return sum(self.lex.meta["chars"])

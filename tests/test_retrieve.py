@@ -1,6 +1,7 @@
 """Retrieval across documents (a question naming a document or a section) and the bounded
 context block, with the fake embedder."""
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,7 @@ def test_retriever_reads_only_the_documents_of_its_hits(two):
     assert r.texts["docs/qux-terms.txt"] == BAR and len(r.docs) == 2 and r.corpus_chars == len(FOO_1) + len(BAR)
     assert r.titles["docs/qux-terms.txt"] == "BAR LICENSE Version 2, 3 May 2001"
     assert {"1999", "2001"} <= r.corpus_numbers
+    assert r.chunk_counts == Counter(c.source for c in r.chunks)
 
 
 def test_an_index_without_a_saved_engine_gets_one_once(two):
