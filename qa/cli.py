@@ -174,8 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
     s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
-    s.add_argument("--embed-threads", type=int, help="with --scale: torch threads for the embedder (default 1)")
-    s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder threads/batch table")
+    s.add_argument(
+        "--embed-threads",
+        type=int,
+        help="with --scale: embedder threads for indexing (default QA_INDEX_THREADS: one per core)",
+    )
+    s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder backends/threads table")
     _common(s)
     return p
 

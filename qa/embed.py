@@ -6,6 +6,7 @@ fake in conftest.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -86,6 +87,11 @@ class SentenceTransformerEmbedder(BatchedEmbedder):
     def _encode_batch(self, texts: list[str]) -> list[list[float]]:
         vecs = self._model.encode(texts, normalize_embeddings=True, batch_size=self.BATCH, show_progress_bar=False)
         return [v.tolist() for v in vecs]
+
+
+def cores(n: int) -> int:
+    """``n`` threads, or one per core for 0 (``Settings.index_threads``: `qa index` runs no model)."""
+    return n or os.cpu_count() or 1
 
 
 def load_embedder(name: str, cache: Path, backend: str = "onnx", threads: int = 1) -> Embedder:

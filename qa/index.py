@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import sqlite3
 import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,12 +24,23 @@ from qa.chunking import Chunk, chunk_document, signature
 from qa.documents import Document
 from qa.embed import Embedder
 from qa.errors import IndexCorrupt, IndexMissing
-from qa.generations import builder_of, building, built, is_orphan, new_generation, owner_metadata, parse_collection
+from qa.generations import (
+    builder_of,
+    building,
+    built,
+    is_orphan,
+    new_generation,
+    owner_metadata,
+    parse_collection,
+)
+from qa.leftovers import remove_dead_lexical, remove_dead_segment_dirs
+from qa.lexical import Lexical
 
 log = logging.getLogger(__name__)
 BATCH = 64
 PAGE = 5000  # rows per read of a whole collection (see _get_all)
-_HNSW_FILES = {"header.bin", "data_level0.bin", "length.bin", "link_lists.bin", "index_metadata.pickle"}
+SOURCES_PAGE = 500  # sources per `$in` filter: SQLite limits the variables of one query (32,766)
+LEXICAL = "lexical"  # the folder, inside a local index, of each generation's lexical engine
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,11 @@ class ChunkIndex:
         self.path = path  # the local index folder; None for a Chroma server
         self._cache: tuple[str, list[Document], list[Chunk]] | None = None
         self._handles: dict[str, tuple] = {}  # generation -> (chunks, docs) collections
+        self._lexical: tuple[str, Lexical] | None = None
+        self._counts: dict[str, int] = {}
+        # each generation's lexical engine is saved beside the Chroma files; with a Chroma server
+        # there is no local folder, and it is built in memory when the index is opened
+        self.lexical_root = path / LEXICAL if path is not None else None
 
     # ---- pointer -------------------------------------------------------------------------
     def _meta(self):
@@ -133,10 +147,7 @@ class ChunkIndex:
             chunks_col, docs_col = self._collections(gen)
             d = _get_all(docs_col)
             c = _get_all(chunks_col)
-            docs = [
-                Document(m["source"], t, {k: str(v) for k, v in m.items() if k not in ("source", "digest", "chars")})
-                for t, m in zip(d["documents"], d["metadatas"], strict=True)
-            ]
+            docs = [_document(t, m) for t, m in zip(d["documents"], d["metadatas"], strict=True)]
             chunks = [
                 Chunk(i, m["source"], int(m["start"]), int(m["end"]), t)
                 for i, t, m in zip(c["ids"], c["documents"], c["metadatas"], strict=True)
@@ -149,6 +160,40 @@ class ChunkIndex:
         chunks.sort(key=lambda x: (x.source, x.start))
         self._cache = (gen, docs, chunks)
         return docs, chunks
+
+    def documents(self, sources: list[str]) -> dict[str, Document]:
+        """The active generation's documents named ``sources`` (unknown names are left out)."""
+        gen = self.active()
+        if not gen or not sources:
+            return {}
+        try:
+            got = self._collections(gen)[1].get(ids=list(sources), include=["documents", "metadatas"])
+        except IndexCorrupt:
+            raise
+        except Exception as exc:
+            raise IndexCorrupt(f"{self.where} is damaged ({exc}); run `qa index --rebuild`") from exc
+        return {m["source"]: _document(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)}
+
+    def lexical(self) -> Lexical:
+        """The active generation's lexical engine: loaded from its folder, or (an index written
+        before engines were saved, or a Chroma server) built from the index once and saved."""
+        gen = self.active()
+        if not gen:
+            raise IndexMissing(f"no index at {self.where}: run `qa index` first")
+        if self._lexical and self._lexical[0] == gen:
+            return self._lexical[1]
+        folder = self.lexical_root / gen if self.lexical_root else None
+        lex = Lexical.load(folder) if folder else None
+        if lex is None:
+            log.info("building the lexical engine of %s from the index", gen)
+            docs, chunks = self.load()
+            lex = Lexical.build(docs, chunks)
+            self._cache = None  # the texts are not kept: the engine is what is searched
+            if folder:
+                lex.save(folder)
+                lex = Lexical.load(folder) or lex
+        self._lexical = (gen, lex)
+        return lex
 
     def sources(self) -> set[str]:
         """The sources of the documents in the active generation (none when there is no index)."""
@@ -166,13 +211,20 @@ class ChunkIndex:
             raise IndexCorrupt(
                 f"{self.where} was built with embedder {built!r}, not {self.embedder.name!r}: run `qa index` again"
             )
-        n = chunks_col.count()
+        n = self._count(gen, chunks_col)
         if n == 0:
             return []
         res = chunks_col.query(
             query_embeddings=[self.embedder.embed_one(text)], n_results=min(k, n), include=["distances"]
         )
         return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
+
+    def _count(self, gen: str, col) -> int:
+        """Chunks in generation ``gen`` (a generation is not written once live; counting 100,000
+        rows costs ~6 ms a question)."""
+        if gen not in self._counts:
+            self._counts[gen] = col.count()
+        return self._counts[gen]
 
     # ---- writing -------------------------------------------------------------------------
     def sync(
@@ -208,7 +260,8 @@ class ChunkIndex:
             return SyncReport(0, 0, sum(1 for c in old_chunks if c.source in reuse), len(final))
         new_chunks = [c for d in changed for c in chunk_document(d, chunk_size, chunk_overlap)]
         settings = {"embedder": self.embedder.name, "chunking": chunking}
-        kept = self._write(old_gen, list(final.values()), reuse, new_chunks, settings, progress)
+        reused = [c for c in old_chunks if c.source in reuse]
+        kept = self._write(old_gen, list(final.values()), reuse, reused, new_chunks, settings, progress)
         return SyncReport(
             added=len(new_chunks),
             removed=sum(1 for c in old_chunks if c.source not in reuse),
@@ -230,7 +283,9 @@ class ChunkIndex:
         final = [d for s, d in old_docs.items() if s not in removed]
         embedder, chunking = self.built_with(old_gen)
         settings = {"embedder": embedder or "", "chunking": chunking or ""}
-        kept = self._write(old_gen, final, {d.source for d in final}, [], settings, progress=False)
+        keep = {d.source for d in final}
+        reused = [c for c in old_chunks if c.source in keep]
+        kept = self._write(old_gen, final, keep, reused, [], settings, progress=False)
         dropped = sum(1 for c in old_chunks if c.source in removed)
         return SyncReport(0, dropped, kept, len(final), removed_sources=tuple(removed))
 
@@ -247,12 +302,14 @@ class ChunkIndex:
         old_gen: str | None,
         docs: list[Document],
         reuse: set[str],
+        reused: list[Chunk],
         new_chunks: list[Chunk],
         settings: dict[str, str],
         progress: bool,
     ) -> int:
         """Build a generation of ``docs`` (the ``reuse`` ones copied from ``old_gen``, plus
-        ``new_chunks``), flip the pointer to it and drop ``old_gen``. Returns the chunks copied."""
+        ``new_chunks``; ``reused`` are the chunks copied) and its lexical engine, flip the pointer
+        to it and drop ``old_gen``. Returns the chunks copied."""
         gen = new_generation(self.name)
         building(gen)
         try:
@@ -260,12 +317,15 @@ class ChunkIndex:
             kept = self._copy_unchanged(old_gen, reuse, chunks_col) if old_gen else 0
             self._add_chunks(chunks_col, new_chunks, progress)
             self._add_docs(docs_col, docs)
+            if self.lexical_root is not None:
+                Lexical.build(docs, reused + new_chunks).save(self.lexical_root / gen)
             self._meta().modify(metadata={"active": gen})
         except BaseException:
             self._drop(gen)
             raise
         finally:
             built(gen)
+            self._cache = None  # every text of the old generation: not kept once written
         if old_gen:
             self._drop(old_gen)
             if self.path is not None:
@@ -276,18 +336,21 @@ class ChunkIndex:
         if not sources:
             return 0
         old_chunks_col, _ = self._collections(old_gen)
-        got = old_chunks_col.get(
-            where={"source": {"$in": sorted(sources)}}, include=["embeddings", "documents", "metadatas"]
-        )
-        ids = got["ids"]
-        for i in range(0, len(ids), BATCH):
-            target.add(
-                ids=ids[i : i + BATCH],
-                embeddings=[list(map(float, e)) for e in got["embeddings"][i : i + BATCH]],
-                documents=got["documents"][i : i + BATCH],
-                metadatas=got["metadatas"][i : i + BATCH],
+        names, copied = sorted(sources), 0
+        for p in range(0, len(names), SOURCES_PAGE):  # one `$in` of 5,000+ sources is too many variables
+            got = old_chunks_col.get(
+                where={"source": {"$in": names[p : p + SOURCES_PAGE]}}, include=["embeddings", "documents", "metadatas"]
             )
-        return len(ids)
+            ids = got["ids"]
+            for i in range(0, len(ids), BATCH):
+                target.add(
+                    ids=ids[i : i + BATCH],
+                    embeddings=[list(map(float, e)) for e in got["embeddings"][i : i + BATCH]],
+                    documents=got["documents"][i : i + BATCH],
+                    metadatas=got["metadatas"][i : i + BATCH],
+                )
+            copied += len(ids)
+        return copied
 
     @staticmethod
     def _add_docs(col, docs: list[Document]) -> None:
@@ -317,6 +380,8 @@ class ChunkIndex:
 
     def _drop(self, gen: str) -> None:
         self._handles.pop(gen, None)
+        if self.lexical_root is not None:
+            shutil.rmtree(self.lexical_root / gen, ignore_errors=True)
         for suffix in ("_docs", "_chunks"):  # the chunks, which name the builder, go last
             with contextlib.suppress(Exception):  # already gone
                 self.client.delete_collection(f"{gen}{suffix}")
@@ -339,7 +404,15 @@ class ChunkIndex:
                 dropped.append(gen)
         if self.path is not None:
             remove_dead_segment_dirs(self.path)
+        if self.lexical_root is not None:
+            remove_dead_lexical(self.lexical_root, self.name, set(found) - set(dropped), run_started)
         return dropped
+
+
+def _document(text: str, meta: dict) -> Document:
+    return Document(
+        meta["source"], text, {k: str(v) for k, v in meta.items() if k not in ("source", "digest", "chars")}
+    )
 
 
 def _get_all(col) -> dict:
@@ -352,35 +425,6 @@ def _get_all(col) -> dict:
             rows.extend(got[key] or [])
         if len(got["ids"]) < PAGE:
             return out
-
-
-def _is_uuid(name: str) -> bool:
-    try:
-        return str(uuid.UUID(name)) == name
-    except ValueError:
-        return False
-
-
-def remove_dead_segment_dirs(path: Path) -> int:
-    """Delete the HNSW folders of deleted collections, which Chroma 1.x leaves in the index folder
-    (chroma-core/chroma#5259). A folder goes only when its name is a segment id, it holds nothing
-    but HNSW files, and ``chroma.sqlite3`` lists no such segment while it lists another folder's."""
-    dirs = [d for d in path.iterdir() if d.is_dir() and _is_uuid(d.name)] if path.is_dir() else []
-    if not dirs:
-        return 0
-    try:  # read after listing: a segment's row is written before its folder
-        with contextlib.closing(sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True)) as db:
-            live = {str(row[0]) for row in db.execute("SELECT id FROM segments")}
-    except sqlite3.Error as exc:
-        log.debug("segment folders not checked: %s", exc)
-        return 0
-    if not any(d.name in live for d in dirs):
-        return 0  # the layout is not the one this code knows: touch nothing
-    dead = [d for d in dirs if d.name not in live and {f.name for f in d.iterdir()} <= _HNSW_FILES]
-    for d in dead:
-        log.info("removing %s, the folder of a deleted collection", d)
-        shutil.rmtree(d, ignore_errors=True)
-    return len(dead)
 
 
 def open_index(settings, embedder: Embedder | None) -> ChunkIndex:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from qa.answer import Answerer
 from qa.documents import Scan, is_under, read_documents, scan_paths, source_name
-from qa.embed import Embedder, load_embedder
+from qa.embed import Embedder, cores, load_embedder
 from qa.errors import DocumentError, IndexMissing, NothingIndexed
 from qa.index import ChunkIndex, SyncReport, drop_index, open_index
 from qa.llm import ChatBackend, make_backend
@@ -44,7 +44,10 @@ def index_documents(
     problems = [*scan.problems, *failed]
     if not docs:
         raise _nothing_indexed(paths, scan, problems)
-    embedder = embedder or load_embedder(settings.embedder, settings.cache_path, settings.embed_backend)
+    # no model runs beside indexing: its own embedder gets every core (the server passes its 1-thread one)
+    embedder = embedder or load_embedder(
+        settings.embedder, settings.cache_path, settings.embed_backend, threads=cores(settings.index_threads)
+    )
     if rebuild:
         drop_index(settings)
     index = open_index(settings, embedder)

@@ -14,18 +14,23 @@ import logging
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from qa.chunking import Chunk, chunk_header
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
-from qa.structure import TITLE_ASK, file_title, flat, name_terms, name_words, section_numbers, section_refs
-from qa.text import BM25, STOPWORDS, numbers_in, rrf, tokens, words
+from qa.lexical import Lexical
+from qa.structure import TITLE_ASK, flat, name_terms, name_words, section_numbers, section_refs
+from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
+from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
 log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
 NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
+DOC_CACHE = 128  # documents (text and sentences) kept in memory: the hits' and the citations'
+FILL_DOCS = 64  # the context's last filler (sentences in document order) looks at this many documents
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,10 @@ def _cos(a: list[float], b: list[float]) -> float:
 
 
 class Retriever:
+    """Searches the index: Chroma (dense) and the generation's ``qa.lexical`` engine (BM25) find
+    the chunks; texts are read from the index for the few hits only (``docs``, ``texts`` and
+    ``sentences`` read documents when asked and keep the last ``DOC_CACHE``)."""
+
     def __init__(
         self,
         index: ChunkIndex,
@@ -66,52 +75,65 @@ class Retriever:
         self.dense_weight, self.structure_weight = dense_weight, structure_weight
         self._lock = threading.Lock()
         self._gen: str | None = None
+        self.docs, self.sentences, self.sentence_pos = Docs(self), Sentences(self), SentencePositions(self)
+        self.texts, self.chunks = Texts(self.docs), Chunks(self)
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload chunks and documents if the index changed since the last load."""
+        """Open the active generation's lexical engine if the index changed since the last time."""
         with self._lock:
             gen = self.index.active()
             if gen == self._gen and gen is not None:
                 return
-            docs, chunks = self.index.load()
-            self.docs: dict[str, Document] = {d.source: d for d in docs}
-            self.texts: dict[str, str] = {d.source: d.text for d in docs}
-            self.sentences: list[Span] = [s for d in docs for s in sentences(d)]
-            self.sentence_pos = {(s.source, s.start): i for i, s in enumerate(self.sentences)}
-            self.chunks = [self._with_header(c) for c in chunks]
-            self.chunk_pos = {c.id: i for i, c in enumerate(self.chunks)}
-            self.bm25 = BM25([c.indexed for c in self.chunks])
-            self.sent_bm25 = BM25([s.text for s in self.sentences])
-            self._index_names(docs)
-            self.vocabulary = set(self.sent_bm25.idf) | {w for ws, _ in self.names.values() for w in ws}
-            self.corpus_numbers = set().union(*(numbers_in(d.text) for d in docs)) if docs else set()
+            lex = self.index.lexical()
+            self.lex: Lexical = lex
+            self._doc = lru_cache(maxsize=DOC_CACHE)(self._read_doc)
+            for name in ("vocabulary", "sent_bm25", "corpus_chars"):
+                self.__dict__.pop(name, None)
+            self.titles = dict(zip(lex.sources, lex.meta["titles"], strict=True))
+            self.names = {src: name_terms(t, src) for src, t in self.titles.items()}
+            df = Counter(w for ws, ns in self.names.values() for w in ws | ns)
+            self.name_idf = {w: math.log(1 + len(lex.sources) / f) for w, f in df.items()}
+            self._naming: dict[str, list[str]] = {}  # name word -> the documents it names
+            for src, (ws, _) in self.names.items():
+                for w in ws:
+                    self._naming.setdefault(w, []).append(src)
+            self.corpus_numbers: set[str] = set(lex.meta["numbers"])
             self._gen = gen
             log.info(
-                "retriever ready: %d documents, %d chunks, %d sentences", len(docs), len(chunks), len(self.sentences)
+                "retriever ready: %d documents, %d chunks, %d sentences",
+                len(lex.sources),
+                lex.n_chunks,
+                lex.n_sentences,
             )
 
-    def _with_header(self, c: Chunk) -> Chunk:
-        """The loaded chunk with its header, as chunking gave it (the index stores text only)."""
-        return c if c.header else replace(c, header=chunk_header(self._inside(c)))
+    def _read_doc(self, source: str) -> tuple[Document, list[Span], dict[int, int]]:
+        """A document, its sentences, and each sentence's position by its start."""
+        doc = self.index.documents([source]).get(source)
+        if doc is None:
+            raise KeyError(f"{source} is not in the index any more")
+        sents = sentences(doc)
+        return doc, sents, {s.start: i for i, s in enumerate(sents)}
 
-    def _index_names(self, docs: list[Document]) -> None:
-        titles = {s.source: s.title for s in self.sentences}
-        self.titles = {d.source: titles.get(d.source) or file_title(d.source) for d in docs}
-        self.names = {src: name_terms(t, src) for src, t in self.titles.items()}
-        df = Counter(w for ws, ns in self.names.values() for w in ws | ns)
-        self.name_idf = {w: math.log(1 + len(docs) / f) for w, f in df.items()}
-        self.chunk_sections = [set().union(*(section_numbers(s.section) for s in self._inside(c))) for c in self.chunks]
+    def _chunk(self, i: int) -> Chunk:
+        """Chunk ``i`` with its text and header (title and section path of its sentences)."""
+        ref = self.lex.chunk(i)
+        doc, sents, at = self._doc(ref.source)
+        j, inside = at.get(ref.start), []
+        while j is not None and j < len(sents) and sents[j].end <= ref.end:
+            inside.append(sents[j])
+            j += 1
+        return Chunk(ref.id, ref.source, ref.start, ref.end, doc.text[ref.start : ref.end], chunk_header(inside))
 
-    def _inside(self, c: Chunk) -> list[Span]:
-        i = self.sentence_pos.get((c.source, c.start))
-        out = []
-        while i is not None and i < len(self.sentences) and self.sentences[i].source == c.source:
-            if self.sentences[i].end > c.end:
-                break
-            out.append(self.sentences[i])
-            i += 1
-        return out
+    @cached_property
+    def vocabulary(self) -> set[str]:
+        """Every term some sentence holds, and the words that name documents."""
+        return self.lex.sentence_vocabulary() | {w for ws, _ in self.names.values() for w in ws}
+
+    @cached_property
+    def sent_bm25(self) -> BM25:
+        """BM25 over every sentence, in memory: for the eval's no-model baseline on small corpora."""
+        return BM25([s.text for s in self.sentences])
 
     def named(self, query: str) -> set[str]:
         """The documents a question names (title or file-name words, acronyms; a version number
@@ -121,7 +143,8 @@ class Retriever:
         """
         q = name_words(query)
         scores = {}
-        for src, (ws, ns) in self.names.items():
+        for src in {src for w in q for src in self._naming.get(w, ())}:
+            ws, ns = self.names[src]
             hit = ws & q
             if hit:
                 scores[src] = sum(self.name_idf[w] for w in hit) + 0.5 * sum(self.name_idf[n] for n in ns & q)
@@ -132,70 +155,70 @@ class Retriever:
         return top if len(top) < len(self.names) else set()
 
     def common_words(self, n: int) -> list[str]:
-        """The ``n`` most frequent content words of the documents, as written there."""
+        """The ``n`` most frequent content words of the documents, as written there (reads them all)."""
         counts = Counter(
             w for d in self.docs.values() for w in words(d.text) if w not in STOPWORDS and w.isalpha() and len(w) > 3
         )
         return [w for w, _ in counts.most_common(n)]
 
     @property
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per document, without reading any (for listings: iterating ``chunks`` reads every text)."""
+        return dict(zip(self.lex.sources, self.lex.meta["chunk_counts"], strict=True))
+
+    @cached_property
     def corpus_chars(self) -> int:
-        return sum(len(d.text) for d in self.docs.values())
+        return sum(self.lex.meta["chars"])
 
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.top_k
+        lex = self.lex
         rankings: list[list[int]] = []
         weights: list[float] = []
         if self.mode in ("dense", "hybrid"):
             dense = self.index.query(query, max(k, POOL))
-            rankings.append([self.chunk_pos[i] for i, _ in dense if i in self.chunk_pos])
+            rankings.append([i for i in (lex.position(c) for c, _ in dense) if i is not None])
             weights.append(self.dense_weight)
-        lex = self.bm25.scores(query) if self.chunks else []
+        scores = lex.scores(query)
         if self.mode in ("bm25", "hybrid"):
-            rankings.append([i for i in sorted(range(len(lex)), key=lambda i: -lex[i])[:POOL] if lex[i] > 0])
+            rankings.append(lex.top(scores, POOL))
             weights.append(1.0)
         fused = dict(rrf(rankings, weights))
-        extra = self._named_chunks(query, fused, lex) if self.structure_weight else []
+        extra = self._named_chunks(query, fused, scores) if self.structure_weight else []
         if extra:
             rankings += [r[:POOL] for r in extra]
             weights += [self.structure_weight] * len(extra)
             fused = dict(rrf(rankings, weights))
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
-        return [Hit(self.chunks[i], s, r) for r, (i, s) in enumerate(best)]
+        return [Hit(self._chunk(i), s, r) for r, (i, s) in enumerate(best)]
 
-    def _named_chunks(self, query: str, fused: dict[int, float], lex: list[float]) -> list[list[int]]:
+    def _named_chunks(self, query: str, fused: dict[int, float], scores) -> list[list[int]]:
         """Rankings of the chunks of the documents and sections the question names, in fused order,
         plus one of their heads: the first chunk of a named section (its heading) or, for a date or
         version of a named document, of that document (its title block)."""
         named, refs = self.named(query), section_refs(query)
         if not named and not refs:
             return []
-        wanted = [
-            i
-            for i, c in enumerate(self.chunks)
-            if (not named or c.source in named) and (not refs or refs & self.chunk_sections[i])
-        ]
-        wanted.sort(key=lambda i: (-fused.get(i, 0.0), -lex[i], i))
+        lex = self.lex
+        in_refs = lex.in_sections(refs) if refs else set()
+        named_chunks = sorted(i for src in named for i in lex.chunks_of(src))
+        wanted = [i for i in named_chunks if not refs or i in in_refs] if named else sorted(in_refs)
+        wanted.sort(key=lambda i: (-fused.get(i, 0.0), -scores[i], i))
         if refs:
-            heads = [i for i in wanted if i == 0 or not self._continues(i, refs)]
+            heads = [i for i in wanted if i == 0 or not (lex.doc_of[i - 1] == lex.doc_of[i] and i - 1 in in_refs)]
             return [wanted, sorted(heads)]
         if TITLE_ASK.search(query):
-            firsts = (min((i for i in wanted if self.chunks[i].source == src), default=-1) for src in sorted(named))
+            firsts = (min((i for i in wanted if i in lex.chunks_of(src)), default=-1) for src in sorted(named))
             return [wanted, [i for i in firsts if i >= 0]]
         return [wanted]
-
-    def _continues(self, i: int, refs: set[tuple[str, str]]) -> bool:
-        """Chunk ``i - 1`` is in the same document and already in one of the sections ``refs``."""
-        before = self.chunks[i - 1]
-        return before.source == self.chunks[i].source and bool(refs & self.chunk_sections[i - 1])
 
     def _unnamed(self, query: str, named: set[str]) -> str:
         """The question without the words that only name its document ("MPL", "2.0"): the document
         is chosen already, and a sentence that merely names it is no answer."""
         if not named:
             return query
-        own = set().union(*(ws | ns for src, (ws, ns) in self.names.items() if src in named))
-        others = set().union(*(ws for src, (ws, _) in self.names.items() if src not in named))
+        own = set().union(*(self.names[src][0] | self.names[src][1] for src in named))
+        others = {w for w in own if any(src not in named for src in self._naming.get(w, ()))}  # name others too
         drop = (own - others) | set().union(*(self.names[src][1] for src in named))
         kept = " ".join(w for w in query.split() if not name_words(w) & drop)
         return kept if tokens(kept) else query
@@ -206,16 +229,15 @@ class Retriever:
         Words that only name a document do not count lexically; one more ranking puts first the
         sentences of a section the question names (its heading first), or, for a date or version
         of a named document, its title."""
-        inside = [
-            i
-            for i, s in enumerate(self.sentences)
-            if any(h.chunk.source == s.source and h.chunk.start <= s.start and s.end <= h.chunk.end for h in hits)
-        ]
+        inside = self._inside(hits)
         if not inside:
             return []
         named = self.named(query)
-        lex_all = self.sent_bm25.scores(self._unnamed(query, named))
-        lex = {i: lex_all[i] for i in inside}
+        q, lex_idf, avg = tokens(self._unnamed(query, named)), self.lex.sentence_idf, self.lex.meta["sentence_avg"]
+        lex = {}
+        for i in inside:  # scored against every sentence's statistics, as if all were searched
+            counts = Counter(tokens(self.sentences[i].text))
+            lex[i] = bm25(q, counts, sum(counts.values()), lex_idf, avg)
         cos: dict[int, float] = {i: 0.0 for i in inside}
         rankings, weights = [], []
         if self.mode in ("dense", "hybrid"):
@@ -233,6 +255,16 @@ class Retriever:
             weights.append(self.structure_weight)
         fused = rrf(rankings, weights)[:n]
         return [Evidence(self.sentences[i], s, cos[i], lex[i]) for i, s in fused]
+
+    def _inside(self, hits: list[Hit]) -> list[int]:
+        """Positions (in ``sentences``) of the sentences inside the hit chunks, in document order."""
+        found: set[int] = set()
+        for h in hits:
+            c = h.chunk
+            first = int(self.lex.first_sentence[self.lex.doc_pos[c.source]])
+            sents = self._doc(c.source)[1]
+            found.update(first + j for j, s in enumerate(sents) if c.start <= s.start and s.end <= c.end)
+        return sorted(found)
 
     def _named_sentences(self, query: str, named: set[str], inside: list[int]) -> list[int]:
         refs = section_refs(query)
@@ -260,12 +292,15 @@ class Retriever:
         distance 1, 2, ... in its document, then every other sentence in document order. The
         block is built the same way for every corpus size: one that fits whole comes out whole
         (a stable prefix a model server can cache), one a character larger loses only a sentence
-        or so - no cliff. The sentences' characters and one separator between each two count
+        or so - no cliff (the last filler looks at the first ``FILL_DOCS`` documents only, so a big
+        corpus is not read whole per question). The sentences' characters and one separator between each two count
         against the budget, so a corpus of ``budget_chars`` or fewer characters always fits.
         """
         chosen: set[int] = set()
         used = 0
         for i in self._priority(evidence):
+            if used >= budget_chars:  # full: no sentence fits any more
+                break
             cost = len(self.sentences[i].text) + (1 if chosen else 0)  # one separator between sentences
             if i not in chosen and used + cost <= budget_chars:
                 chosen.add(i)
@@ -288,7 +323,7 @@ class Retriever:
             if not ring:
                 break
             yield from ring
-        yield from range(len(sents))
+        yield from range(int(self.lex.first_sentence[min(FILL_DOCS, len(self.lex.sources))]))
 
     def _heading_of(self, i: int) -> int | None:
         """The sentence that opens sentence ``i``'s deepest section (its heading), if any."""

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     llm_api_key: str | None = None
     llm_timeout: float = Field(default=120.0, gt=0)
     llm_threads: int = Field(default=2, ge=1)
+    index_threads: int = Field(
+        default=0,
+        ge=0,
+        description="embedder threads for `qa index`, which runs no model beside it: 0 = one per core "
+        "(~1.9x on 2 cores); the server's embedder keeps 1 so as not to contend with the model",
+    )
     llm_save_prompt_cache: bool = Field(
         default=True, description="save the documents' prompt cache: a restart is ready in seconds, not 10-20"
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 _WORD = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 STOPWORDS = set(
@@ -235,15 +235,40 @@ def nearest(word: str, vocabulary: Iterable[str], limit: int = 2) -> tuple[str, 
     return best[0], int(best[1])
 
 
+K1, B = 1.5, 0.75  # Okapi BM25's usual constants (Lucene's idf): qa.lexical uses the same
+
+
+def idf_of(n: int, df: int) -> float:
+    """Lucene's BM25 idf of a term found in ``df`` of ``n`` texts (always positive)."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def bm25(query: list[str], counts: Counter[str], length: int, idf: Callable[[str], float], avg: float) -> float:
+    """The BM25 score of one text (its token ``counts`` and ``length``) for the ``query`` tokens;
+    a repeated query token counts each time.
+
+    >>> bm25(["cat"], Counter({"cat": 1}), 1, lambda t: 1.0, 1.0)
+    1.0
+    """
+    s = 0.0
+    for t in query:
+        f = counts.get(t, 0)
+        if f:
+            s += idf(t) * f * (K1 + 1) / (f + K1 * (1 - B + B * length / (avg or 1)))
+    return s
+
+
 class BM25:
-    """Okapi BM25 over a fixed list of texts.
+    """Okapi BM25 over a fixed list of texts, in memory (the sentence baseline of the eval, and
+    scoring a few sentences against statistics computed elsewhere: ``bm25``). The index's chunks
+    are searched by ``qa.lexical`` (bm25s), which ranks the same.
 
     >>> bm = BM25(["the cat sat", "dogs bark loudly", "a cat and a dog"])
     >>> [i for i, _ in bm.top("cat", 2)]
     [0, 2]
     """
 
-    def __init__(self, texts: list[str], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, texts: list[str]) -> None:
         self.docs = [Counter(tokens(t)) for t in texts]
         self.lens = [sum(d.values()) for d in self.docs]
         self.avg = (sum(self.lens) / len(self.lens)) if self.lens else 0.0
@@ -251,21 +276,11 @@ class BM25:
         for d in self.docs:
             df.update(d.keys())
         n = len(self.docs)
-        self.idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
-        self.k1, self.b = k1, b
+        self.idf = {t: idf_of(n, f) for t, f in df.items()}
 
     def scores(self, query: str) -> list[float]:
-        q = tokens(query)
-        out = []
-        for d, length in zip(self.docs, self.lens, strict=True):
-            s = 0.0
-            for t in q:
-                f = d.get(t, 0)
-                if f:
-                    norm = f + self.k1 * (1 - self.b + self.b * length / (self.avg or 1))
-                    s += self.idf[t] * f * (self.k1 + 1) / norm
-            out.append(s)
-        return out
+        q, idf = tokens(query), self.idf.__getitem__
+        return [bm25(q, d, length, idf, self.avg) for d, length in zip(self.docs, self.lens, strict=True)]
 
     def top(self, query: str, k: int) -> list[tuple[int, float]]:
         ranked = sorted(enumerate(self.scores(query)), key=lambda x: -x[1])

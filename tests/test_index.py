@@ -320,7 +320,7 @@ def _collections(settings) -> set[str]:
 
 
 def _segment_dirs(settings) -> set[str]:
-    return {p.name for p in settings.index_path.iterdir() if p.is_dir()}
+    return {p.name for p in settings.index_path.iterdir() if p.is_dir() and p.name != "lexical"}
 
 
 def _live_segments(settings) -> set[str]:
@@ -345,6 +345,7 @@ def test_killed_builds_are_collected_by_the_next_run(indexed, embedder, project:
     assert not report.changed
     assert _collections(indexed) == {"qa_meta", f"{before[0]}_chunks", f"{before[0]}_docs"}
     assert _segment_dirs(indexed) <= _live_segments(indexed)  # no folder of a deleted collection left on disk
+    assert {p.name for p in (indexed.index_path / "lexical").iterdir()} == {before[0]}  # nor its lexical engine
     assert open_index(indexed, embedder).query("How many anchor projects are idle?", 2)
 
 

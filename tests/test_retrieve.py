@@ -1,6 +1,7 @@
 """Retrieval across documents (a question naming a document or a section) and the bounded
 context block, with the fake embedder."""
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from qa.pipeline import build_answerer, index_documents
 from qa.retrieve import Evidence, render
 from qa.settings import Settings
+from qa.text import BM25
 from tests.conftest import FakeEmbedder
 
 FOO_1 = """FOO LICENSE
@@ -210,3 +212,81 @@ def test_a_question_naming_two_documents_names_both(tmp_path: Path):
     assert r.named("What does the Zed note say?") == {"docs/zed.md"}
     hits = r.retrieve("When do my rights end under the Foo licence and the Bar licence?", 6)
     assert {h.chunk.source for h in hits[:2]} == both
+
+
+# ---- the lexical engine (bm25s, saved per generation) and reading only what the hits need --------
+QUESTIONS = [
+    "Who grants a patent licence?",
+    "When do your rights end under the Bar Licence?",
+    "What does section 2 of the foo license say?",
+    "Is there a warranty for the software?",
+    "What must you keep?",
+]
+
+
+def _everything(r) -> tuple[list, list, BM25, BM25]:
+    """The corpus held whole, as the retriever did before: every chunk and sentence in memory."""
+    from qa.chunking import chunk_document
+    from qa.documents import sentences
+
+    docs = [r.docs[s] for s in sorted(r.docs)]
+    chunks = sorted((c for d in docs for c in chunk_document(d, 200, 0)), key=lambda c: (c.source, c.start))
+    sents = [s for d in docs for s in sentences(d)]
+    return chunks, sents, BM25([c.indexed for c in chunks]), BM25([s.text for s in sents])
+
+
+def test_lexical_engine_ranks_as_bm25_over_every_chunk_and_sentence(two):
+    r = _retriever(*two, retriever="bm25")
+    chunks, sents, chunk_bm25, sent_bm25 = _everything(r)
+    assert [(c.id, c.header, c.text) for c in r.chunks] == [(c.id, c.header, c.text) for c in chunks]
+    assert r.sentences == sents and r.vocabulary >= set(sent_bm25.idf)
+    for q in QUESTIONS:
+        old = chunk_bm25.scores(q)
+        assert r.lex.scores(q) == pytest.approx(old)
+        assert r.lex.top(r.lex.scores(q), 32) == [i for i, _ in chunk_bm25.top(q, 32)]
+        hits = r.retrieve(q)
+        inside = [
+            i
+            for i, s in enumerate(sents)
+            if any(h.chunk.start <= s.start < h.chunk.end and h.chunk.source == s.source for h in hits)
+        ]
+        lex_all = sent_bm25.scores(r._unnamed(q, r.named(q)))
+        for e in r.evidence(q, hits, 8):  # scored as against every sentence, without scoring them all
+            assert e.bm25 == pytest.approx(lex_all[sents.index(e.span)]) and sents.index(e.span) in inside
+
+
+def test_retriever_reads_only_the_documents_of_its_hits(two):
+    r = _retriever(*two)
+    assert r._doc.cache_info().currsize == 0  # ready without reading a text
+    hits = r.retrieve("Who grants a patent licence?", 1)
+    r.evidence("Who grants a patent licence?", hits, 4)
+    assert r._doc.cache_info().currsize == 1 and hits[0].chunk.source == "docs/qux-terms.txt"
+    assert r.texts["docs/qux-terms.txt"] == BAR and len(r.docs) == 2 and r.corpus_chars == len(FOO_1) + len(BAR)
+    assert r.titles["docs/qux-terms.txt"] == "BAR LICENSE Version 2, 3 May 2001"
+    assert {"1999", "2001"} <= r.corpus_numbers
+    assert r.chunk_counts == Counter(c.source for c in r.chunks)
+
+
+def test_an_index_without_a_saved_engine_gets_one_once(two):
+    import shutil
+
+    settings, embedder = two
+    first = _retriever(settings, embedder)
+    folder = settings.index_path / "lexical" / first.index.active()
+    shutil.rmtree(folder)  # as an index written before engines were saved
+    again = _retriever(settings, embedder)
+    assert folder.is_dir() and [h.chunk.id for h in again.retrieve(QUESTIONS[0])] == [
+        h.chunk.id for h in first.retrieve(QUESTIONS[0])
+    ]
+
+
+def test_each_generation_keeps_its_own_engine_and_a_dropped_one_loses_it(two):
+    settings, embedder = two
+    r = _retriever(settings, embedder)
+    old = r.index.active()
+    (settings.root / "docs" / "qux-terms.txt").write_text(BAR + "\n5. Baz.\n\nThe baz clause is new.\n")
+    index_documents(settings, [settings.root / "docs"], embedder=embedder)
+    r.refresh()
+    assert r.index.active() != old
+    assert {p.name for p in (settings.index_path / "lexical").iterdir()} == {r.index.active()}
+    assert r.retrieve("What does the baz clause say?", 1)[0].chunk.text.startswith("5. Baz.")

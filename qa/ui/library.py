@@ -12,7 +12,6 @@ import html
 import logging
 import shutil
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +48,7 @@ def title_of(text: str) -> str:
 def list_documents(retriever: Retriever) -> list[DocInfo]:
     """Every indexed document, by source name, with its chunk count."""
     retriever.refresh()
-    per_source = Counter(c.source for c in retriever.chunks)
+    per_source = retriever.chunk_counts
     return [
         DocInfo(d.source, title_of(d.text), len(d.text), per_source[d.source])
         for d in sorted(retriever.docs.values(), key=lambda d: d.source)
