@@ -67,18 +67,21 @@ def slot_action(base: str, action: str, name: str, slot_dir: Path | None, key: s
     if r.status_code != 200:
         log.warning("prompt cache %s of %s failed: HTTP %d %s", action, name, r.status_code, r.text[:200])
         return False
-    log.info("prompt cache %s: %s", action, r.text[:200])
+    log.debug("prompt cache %s: %s", action, r.text[:200])
     return True
 
 
 def prime(backend, messages: list[dict[str, str]]) -> str:
     """Fill ``backend``'s (an ``Embedded``) prompt cache with ``messages``: restored from its slot
-    file when an earlier start saved one, else computed and saved. Returns "restored" or "computed"."""
+    file when an earlier start saved one, else computed and saved. Returns "restored" or "computed".
+    A saved cache is also what the backend restores before each question (``reset_slot``)."""
     name = slot_name(backend.gguf, messages)
     if backend.restore_slot(name):
+        backend.reset_slot = name
         return "restored"
     backend.complete(messages, 1)
     if backend.slot_dir is not None and backend.save_slot(name):
+        backend.reset_slot = name
         prune(Path(backend.slot_dir), keep=KEEP_SLOTS)
     return "computed"
 

@@ -44,6 +44,7 @@ def test_prime_computes_and_saves_once_then_restores(tmp_path):
     chat = SlotChat(tmp_path)
     assert prime(chat, MSGS) == "computed" and len(chat.seen) == 1 and len(chat.files) == 1
     assert prime(chat, MSGS) == "restored" and len(chat.seen) == 1
+    assert chat.reset_slot == slot_name(chat.gguf, MSGS)  # what is restored before each question
     other = [MSGS[0] | {"content": "Documents: [1] changed."}, MSGS[1]]
     assert prime(chat, other) == "computed" and len(chat.seen) == 2
 
@@ -102,4 +103,9 @@ def test_a_restart_restores_the_saved_prompt_cache(tmp_path):
     second = Embedded(gguf, n_ctx=1024, slot_dir=slots)
     assert second.prime(msgs) == "restored"
     assert second.complete(msgs, 4)  # and it still answers
+    assert second.reset_slot == slot_name(gguf, msgs)  # restored before each question
+    ask = [msgs[0], {"role": "user", "content": "Question: What colour is the sky?"}]
+    alone = second.complete(ask, 8)
+    second.complete([msgs[0], {"role": "user", "content": "Question: What colour is the sea?"}], 8)
+    assert second.complete(ask, 8) == alone  # whatever was asked before
     second.close()
