@@ -49,9 +49,9 @@ def test_unsupported_numbers_fall_back_to_extractive(make_answerer):
 def test_arithmetic_over_cited_numbers_is_allowed(make_answerer):
     def reply(m):
         a = _numbered(m, IDLE_SENTENCE)
-        return f"12 projects are not operating successfully: nine under implementation and three idle. [{a}]"
+        return f"12 projects are under implementation or idle: nine under implementation and three idle. [{a}]"
 
-    ans = make_answerer(FakeChat(reply)).answer("How many anchor projects are not operating successfully?")
+    ans = make_answerer(FakeChat(reply)).answer("How many anchor projects are either under implementation or idle?")
     assert ans.method == "llm" and ans.text == "9 + 3 = 12 [1]"
 
 
@@ -232,11 +232,37 @@ def test_verifier_computes_a_calculation_from_cited_operands(make_answerer):
     assert not isinstance(bad, Accept)
 
 
-def test_rest_of_a_whole_is_computed_in_code_when_the_model_does_not(make_answerer):
+def test_rest_of_a_whole_is_computed_in_code_without_asking_the_model(make_answerer):
     chat = FakeChat(lambda m: f"9 projects are not operating successfully. [{_numbered(m, IDLE_SENTENCE)}]")
     ans = make_answerer(chat).answer("How many anchor projects are not operating successfully?")
     assert ans.text == "41 - 29 = 12 [1]" and ans.citations[0].quote == OPERATING
-    assert len(chat.seen) == 1  # the code found the whole and its part: no second ask
+    assert chat.seen == []  # the code found the whole and its part: the model's guess is not needed
+
+
+def test_rests_of_several_wholes_are_added_when_the_question_names_each(make_answerer):
+    a = make_answerer(None)
+    q = "How much infrastructure funding other than the national budget is there over 2019-2023 and 2024 combined?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "348.4 - 184 + 62.8 - 31.2 = 196 billion tenge [1][2]"
+    assert [c.quote[:5] for c in v.citations] == ["In hi", "In 20"]
+
+
+def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(make_answerer):
+    a = make_answerer(None)
+    q = "Which anchor projects are not operating successfully?"
+    assert a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q)) is None
+
+
+def test_how_many_more_than_asks_for_a_calculation(make_answerer):
+    def reply(m):
+        if "Write only the calculation" in m[-1]["content"]:
+            return f"29 - 9 = 20 [{_numbered(m, OPERATING)}][{_numbered(m, IDLE_SENTENCE)}]"
+        return f"29 are operating and nine are under implementation. [{_numbered(m, OPERATING)}]"
+
+    ans = make_answerer(FakeChat(reply)).answer(
+        "How many more anchor projects are operating than are under implementation?"
+    )
+    assert ans.text == "29 - 9 = 20 [1][2]"
 
 
 def test_verifier_carries_units_into_the_result(make_answerer):

@@ -71,3 +71,20 @@ def calculation_prompt(part: Part) -> str:
         "'How many shops are not open?' is answered '10 - 7 = 3 [4]'; if [5] is 'Five shops sell bread and two sell "
         "fish.', then 'How many shops sell bread or fish?' is answered '5 + 2 = 7 [5]'."
     )
+
+
+def confirm_messages(question: str, sentences: list[str]) -> list[Message]:
+    """Ask whether ``sentences`` answer ``question`` (yes or no): for a question in other words than
+    the documents, where the lexical checks cannot tell."""
+    quoted = " ".join(sentences)
+    return [
+        {
+            "role": "system",
+            "content": "You check whether a sentence answers a question. The question may use other words than "
+            "the sentence for the same things. Reply with yes or no only.",
+        },
+        {
+            "role": "user",
+            "content": f"Sentence: {quoted}\nQuestion: {question}\nDoes the sentence give the answer to this question?",
+        },
+    ]
