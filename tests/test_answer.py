@@ -301,6 +301,10 @@ def test_translator_keeps_numbers_or_gives_up():
     assert good == "3 проекта простаивают. [1]"
     bad = Translator(FakeChat("5 проектов простаивают.")).back("Three projects stand idle. [1]", "Russian")
     assert bad == "Three projects stand idle. [1]"
+    respelled = Translator(FakeChat("Нурлан Байабарабов")).back("Nurlan Baibazarov [1]", "Russian")
+    assert respelled == "Nurlan Baibazarov [1]"  # a name in another script cannot be checked: kept as written
+    kept = Translator(FakeChat("Это Nurlan Baibazarov.")).back("It is Nurlan Baibazarov. [1]", "Russian")
+    assert kept == "Это Nurlan Baibazarov. [1]"
 
 
 # ---- the chain ----------------------------------------------------------------------------------
@@ -403,3 +407,40 @@ def test_real_model_answers_a_multipart_question(tmp_path):
         a.backend.close()
     assert not ans.refused and "20" in ans.text and ("3" in ans.text or "hree" in ans.text)
     assert ans.citations and ans.to_dict()["method"] in ("llm", "extractive")
+
+
+def _reworded(a, reply):
+    """A question in other words than the documents: its answer echoes words no document uses."""
+    q = "How many of the flagship ventures have stalled?"
+    g = _gathered(a, IDLE_Q)
+    g = Gathered(g.hits, g.evidence, Judgement(True, "supported", 0.3, 0.45, ("flagship", "venture", "stall")))
+    a.verifier.backend = FakeChat(reply)
+    draft = Draft(
+        f"Three flagship ventures have stalled. [{_numbered_spans(a, IDLE_SENTENCE)}]", _draft(a, "").numbered
+    )
+    return a.verifier.verify(Part(q), g, draft), a.verifier.backend
+
+
+def _numbered_spans(a, sentence):
+    return next(i for i, s in enumerate(a.generator.context([]), 1) if s.text == sentence)
+
+
+def test_a_reworded_answer_is_accepted_when_the_model_confirms_its_sentence(make_answerer):
+    v, chat = _reworded(make_answerer(None), "Yes")
+    assert isinstance(v, Accept) and v.citations[0].quote == IDLE_SENTENCE
+    assert "yes or no" in chat.seen[0][0]["content"] and IDLE_SENTENCE in chat.seen[0][1]["content"]
+
+
+def test_a_reworded_answer_the_model_does_not_confirm_is_refused(make_answerer):
+    v, _ = _reworded(make_answerer(None), "No.")
+    assert isinstance(v, Refuse) and "flagship" in v.reason
+
+
+def test_a_reworded_answer_with_an_uncited_number_is_refused_unasked(make_answerer):
+    a = make_answerer(None)
+    q = "How many of the flagship ventures have stalled?"
+    g = _gathered(a, IDLE_Q)
+    g = Gathered(g.hits, g.evidence, Judgement(True, "supported", 0.3, 0.45, ("flagship",)))
+    a.verifier.backend = chat = FakeChat("Yes")
+    v = a.verifier.verify(Part(q), g, _draft(a, "Seventeen flagship ventures have stalled. [2]"))
+    assert isinstance(v, Refuse) and chat.seen == []

@@ -56,8 +56,8 @@ def translate_messages(text: str, language: str) -> list[Message]:
         {
             "role": "system",
             "content": f"Translate the user's text into {language}. Copy every number exactly as it is written "
-            "(3 stays 3, 18.5 stays 18.5) and keep words such as million or trillion as words. Reply with the "
-            "translation only.",
+            "(3 stays 3, 18.5 stays 18.5) and keep words such as million or trillion as words. Copy names of people, "
+            "places and organisations exactly as written, in their own letters. Reply with the translation only.",
         },
         {"role": "user", "content": text},
     ]
