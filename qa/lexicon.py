@@ -2,6 +2,8 @@
 
 >>> bool(ASKS_ARITHMETIC.search("How much did not come from the national budget?"))
 True
+>>> bool(ASKS_ARITHMETIC.search("How many more projects operate than are being built?"))
+True
 >>> bool(SCRIPTS["cyrillic"].search("Сколько проектов?"))
 True
 >>> PART_BREAK.split("How many are there, how many operate, and how much was spent?")
@@ -49,7 +51,7 @@ ASKS_NUMBER = re.compile(
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
     r"\b(not|other than|except|apart from|besides|remaining|rest|left|either\b.*\bor|or|combined|together|"
-    r"altogether|in all|sum|difference|more than|less than|fewer than|share|ratio|proportion|percentage of)\b",
+    r"altogether|in all|sum|difference|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|percentage of)\b",
     re.I,
 )
 # A question that asks for the rest of a whole ("not operating", "other than the national budget"):

@@ -12,7 +12,7 @@ True
 >>> explain("12", ["41", "29", "9", "3"]).render()
 '9 + 3 = 12'
 >>> complement("How many projects are not operating?", ["29 out of 41 projects are operating."])
-(Computation(operands=('41', '29'), ops=('-',), unit='', percent=False), 0)
+(Computation(operands=('41', '29'), ops=('-',), unit='', percent=False), (0,))
 >>> unit_after("348.4", "In his words, 348.4 billion tenge were allocated")
 'billion tenge'
 """
@@ -117,23 +117,46 @@ def unit_after(number: str, text: str) -> str:
     return ""
 
 
-def complement(question: str, sentences: list[str]) -> tuple[Computation, int] | None:
+def complement(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question about the rest of a whole ("how many are not operating?"): whole - part from
-    the first sentence that states a part of a whole and names what the question excludes.
-    Returns the computation and the index of its sentence, or None."""
+    the first sentence that states a part of a whole and names what the question excludes. When no
+    one sentence names every figure the question names ("2019-2023 and 2024 combined") but several
+    together do, the rests of each are added. Returns the computation and its sentences' indices.
+
+    >>> s = ["From 2019 to 2023, 348.4 bn were spent, including 184 bn from the budget.",
+    ...      "In 2024, 62.8 bn, including 31.2 bn from the budget."]
+    >>> c, where = complement("How much not from the budget in 2019-2023 and 2024 combined?", s)
+    >>> c.render(), where
+    ('348.4 - 184 + 62.8 - 31.2 = 196 bn', (0, 1))
+    """
     neg = NEGATION.search(question)
     excluded = terms(neg.group(2)) if neg else []
     if not excluded:
         return None
-    named = numbers_in(question)  # a year or figure the question names must be in the sentence
+    named = numbers_in(question)  # a year or figure the question names must be in the sentence(s)
+    found: list[tuple[str, str, int]] = []
     for i, s in enumerate(sentences):
         have = set(terms(s))
-        if sum(has_term(t, have) for t in excluded) < max(1, len(excluded) // 2) or not named <= numbers_in(s):
+        pair = _whole_and_part(s)
+        if sum(has_term(t, have) for t in excluded) < max(1, len(excluded) // 2) or pair is None:
             continue
-        pairs = [(m.group(2), m.group(1)) for m in PART_OF_WHOLE.finditer(s)]
-        pairs += [(m.group(1), m.group(2)) for m in WHOLE_INCLUDING_PART.finditer(s)]
-        for whole, part in pairs:
-            w, p = (next(iter(numbers_in(x)), "") for x in (whole, part))
-            if w and p and float(w) > float(p):
-                return Computation((w, p), ("-",), unit_after(w, s)), i
+        if named <= numbers_in(s):
+            return Computation(pair, ("-",), unit_after(pair[0], s)), (i,)
+        if numbers_in(s) & named:
+            found.append((*pair, i))
+    if len(found) < 2 or not named <= set().union(*(numbers_in(sentences[i]) for *_, i in found)):
+        return None
+    operands = tuple(n for w, p, _ in found for n in (w, p))
+    ops = tuple(("+", "-")[k % 2] for k in range(1, len(operands)))
+    return Computation(operands, ops, unit_after(found[0][0], sentences[found[0][2]])), tuple(i for *_, i in found)
+
+
+def _whole_and_part(sentence: str) -> tuple[str, str] | None:
+    """The first (whole, part) a sentence states: "29 out of 41" gives ("41", "29")."""
+    pairs = [(m.group(2), m.group(1)) for m in PART_OF_WHOLE.finditer(sentence)]
+    pairs += [(m.group(1), m.group(2)) for m in WHOLE_INCLUDING_PART.finditer(sentence)]
+    for whole, part in pairs:
+        w, p = (next(iter(numbers_in(x)), "") for x in (whole, part))
+        if w and p and float(w) > float(p):
+            return w, p
     return None

@@ -70,7 +70,7 @@ class Answerer:
     def backend(self, value: ChatBackend | None) -> None:
         """Set after start-up by the server: every stage that uses the model gets it."""
         self._backend = value
-        for stage in (self.planner, self.generator, self.translator):
+        for stage in (self.planner, self.generator, self.verifier, self.translator):
             stage.backend = value
 
     @property
@@ -109,6 +109,9 @@ class Answerer:
         if not gathered.judgement.answerable:
             log.info("refused %r: %s", part.text, gathered.judgement.reason)
             return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
+        own = self.verifier.rest_of_whole(part, gathered) if part.arithmetic else None
+        if own is not None:  # the rest of a whole the documents state: computed in code, not asked
+            return PartOutcome(part, gathered, self._settle(part, gathered, own))
         if self.backend is None:
             return PartOutcome(part, gathered, self._settle(part, gathered, Fallback("no model: extractive")))
         yield Stage("reading", f"reading {len(gathered.evidence)} passages{of}", _ms(t0))
@@ -120,11 +123,7 @@ class Answerer:
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
 
     def _calculated(self, part: Part, gathered) -> Accept | None:
-        """An arithmetic part answered without a calculation: the rest of a whole that a sentence
-        states, else the model's calculation, if it checks out."""
-        own = self.verifier.rest_of_whole(part, gathered)
-        if own is not None:
-            return own
+        """An arithmetic part answered without a calculation: the model's calculation, if it checks out."""
         second = self.verifier.verify(part, gathered, self.generator.calculate(part, gathered))
         return second if isinstance(second, Accept) and " = " in second.text else None
 

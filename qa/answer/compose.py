@@ -86,6 +86,17 @@ def _numbers(text: str) -> set[str]:
     return numbers_in(re.sub(r"(\d),(\d{1,2})(?!\d)", r"\1.\2", text))  # "18,5" is 18.5
 
 
+def _names_kept(english: str, said: str) -> bool:
+    """The translation adds no Latin-script name and keeps every name of the answer as written (a
+    model that spells a name in another script may misspell it, and that cannot be checked).
+
+    >>> _names_kept("It was Nurlan Baibazarov.", "Это был Nurlan Baibazarov."), _names_kept("It was Nurlan Baibazarov.", "Это был Нурлан Байабарабов.")
+    (True, False)
+    """
+    theirs, mine = {m.group() for m in NAME.finditer(said)}, {m.group() for m in NAME.finditer(english)}
+    return theirs <= mine | set(english.split()) and all(re.search(rf"\b{re.escape(n)}\b", said) for n in mine)
+
+
 class Translator:
     """Translates a checked answer into the question's language, segment by segment; a translation
     that loses or adds a number, a marker or a Latin-script name is not used."""
@@ -117,10 +128,7 @@ class Translator:
             log.warning("translating the answer failed (%s); answering in English", exc)
             return None
         said = (said.splitlines() or [""])[0].strip().strip('"')
-        names_ok = {m.group() for m in NAME.finditer(said)} <= {m.group() for m in NAME.finditer(english)} | set(
-            english.split()
-        )
-        if not said or _numbers(said) != _numbers(english) or MARKER.search(said) or not names_ok:
+        if not said or _numbers(said) != _numbers(english) or MARKER.search(said) or not _names_kept(english, said):
             log.info("translation %r of %r failed its checks; answering in English", said, english)
             return None
         return said

@@ -56,8 +56,8 @@ def translate_messages(text: str, language: str) -> list[Message]:
         {
             "role": "system",
             "content": f"Translate the user's text into {language}. Copy every number exactly as it is written "
-            "(3 stays 3, 18.5 stays 18.5) and keep words such as million or trillion as words. Reply with the "
-            "translation only.",
+            "(3 stays 3, 18.5 stays 18.5) and keep words such as million or trillion as words. Copy names of people, "
+            "places and organisations exactly as written, in their own letters. Reply with the translation only.",
         },
         {"role": "user", "content": text},
     ]
@@ -71,3 +71,20 @@ def calculation_prompt(part: Part) -> str:
         "'How many shops are not open?' is answered '10 - 7 = 3 [4]'; if [5] is 'Five shops sell bread and two sell "
         "fish.', then 'How many shops sell bread or fish?' is answered '5 + 2 = 7 [5]'."
     )
+
+
+def confirm_messages(question: str, sentences: list[str]) -> list[Message]:
+    """Ask whether ``sentences`` answer ``question`` (yes or no): for a question in other words than
+    the documents, where the lexical checks cannot tell."""
+    quoted = " ".join(sentences)
+    return [
+        {
+            "role": "system",
+            "content": "You check whether a sentence answers a question. The question may use other words than "
+            "the sentence for the same things. Reply with yes or no only.",
+        },
+        {
+            "role": "user",
+            "content": f"Sentence: {quoted}\nQuestion: {question}\nDoes the sentence give the answer to this question?",
+        },
+    ]

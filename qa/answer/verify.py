@@ -15,12 +15,13 @@ import re
 from qa.check import as_written, echoes, relevance, relevant, support_set, supported
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
+from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
+from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
 from .arith import Computation, complement, explain, parse_expression, unit_after
-from .prompt import INSTRUCTIONS
+from .prompt import INSTRUCTIONS, confirm_messages
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
 
 log = logging.getLogger(__name__)
@@ -38,17 +39,46 @@ def markers(n: int) -> str:
 class Verifier:
     """Checks one part's draft against the documents."""
 
-    def __init__(self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0) -> None:
-        self.retriever, self.echo_words, self.about_cosine = retriever, echo_words, about_cosine
+    def __init__(
+        self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0, backend: ChatBackend | None = None
+    ) -> None:
+        self.retriever, self.echo_words, self.about_cosine, self.backend = retriever, echo_words, about_cosine, backend
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         verdict = self._check(part, gathered, draft)
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
+            confirmed = self.reworded(part, gathered, draft)
+            if confirmed is not None:
+                return confirmed
             words = ", ".join(as_written(gathered.judgement.missing, part.focus))
             return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
         return verdict
+
+    def reworded(self, part: Part, gathered: Gathered, draft: Draft) -> Accept | None:
+        """A question in other words than the documents' (its terms are found nowhere in them), whose
+        answer the lexical checks reject only for that: accepted when every number and name of the
+        answer is in the sentences it cites and the model confirms that those sentences answer the
+        question. None otherwise (the caller refuses)."""
+        body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", draft.raw)).strip()
+        if self.backend is None or not re.search(r"\w", body) or NOT_FOUND.search(body):
+            return None
+        claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
+        candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
+        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        if not chosen or not supported(body, [c.text for c in chosen], part.focus):  # numbers and names only
+            return None
+        try:
+            said = self.backend.complete(confirm_messages(part.text, [c.text for c in chosen]), 3)
+        except Exception as exc:  # the check could not be made: the answer stays unconfirmed
+            log.warning("confirming a reworded answer failed: %s", exc)
+            return None
+        log.info("model confirms %r answers %r: %r", body, part.text, said)
+        if not said.strip().lower().startswith("yes"):
+            return None
+        verdict = self._accept(body, chosen)
+        return verdict if isinstance(verdict, Accept) else None
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = draft.raw
@@ -114,13 +144,16 @@ class Verifier:
         return self._accept(comp.render(), chosen)
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
-        """The code's own calculation for "how many are not …": whole - part from a sentence about it."""
-        spans = [e.span for e in gathered.evidence if usable(e.span)]
+        """The code's own calculation for "how many/how much … not …": whole - part from a sentence
+        about it (the rests of several added when the question names figures of several)."""
+        if not ASKS_NUMBER.search(part.text):
+            return None
+        spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
         found = complement(part.text, [s.text for s in spans])
         if found is None:
             return None
-        comp, i = found
-        verdict = self._accept(comp.render(), [spans[i]])
+        comp, where = found
+        verdict = self._accept(comp.render(), [spans[i] for i in where])
         return verdict if isinstance(verdict, Accept) else None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
