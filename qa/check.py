@@ -13,11 +13,14 @@ import contextlib
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import GENERIC_WORDS, MONTHS, NAME, PERCENT, SHOUTED, YEAR
+from qa.lexicon import DOCUMENT_WORDS, GENERIC_WORDS, MONTHS, NAME, PERCENT, SHOUTED, YEAR
 from qa.retrieve import Evidence
-from qa.text import has_term, numbers_in, stem, terms, words
+from qa.structure import name_words
+from qa.text import has_term, nearest, numbers_in, stem, terms, words
 
-_GENERIC = {stem(w) for w in GENERIC_WORDS}
+_GENERIC = {stem(w) for w in GENERIC_WORDS} | {stem(w) for w in DOCUMENT_WORDS}
+_DOCUMENT = {stem(w) for w in DOCUMENT_WORDS}
+GENERIC_TERMS = frozenset(_GENERIC)  # terms that say how a question asks, not what about
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -60,17 +63,16 @@ def correct_typos(question: str, vocabulary: set[str]) -> str:
         if any(stem(low)[: len(v)] == v and len(stem(low)) - len(v) <= 2 for v in vocabulary if len(v) >= 5):
             return w  # another form of a document word ("operate" for "operating")
         limit = 1 if len(low) <= 6 else 2
-        best = min(
-            ((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6),
-            default=(99, ""),
-        )
-        if best[0] <= limit:
-            return best[1]
+        pool = vocabulary if len(low) > 6 else [v for v in vocabulary if v[:1] == low[:1]]
+        best = nearest(stem(low), pool, limit)  # ties: the same first letter, then the closest length
+        if best is not None:
+            return best[0]
         if any(edit_distance(low, sw, 1) <= 1 for sw in STOPWORDS if len(sw) >= 4):
             return ""
         return w
 
-    return re.sub(r"[^\W\d_]+", fix, question)
+    # whole words only: "GPLv3" or "mmh3" is a name with a number, not a misspelt "GPL"
+    return re.sub(r"(?<![\w-])[^\W\d_]+(?![\w-])", fix, question)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ def judge(
     min_cosine: float = 0.25,
     dense: bool = True,
     paraphrase_cosine: float = 0.45,
+    names: set[str] | None = None,
 ) -> Judgement:
     """Decide from the evidence alone whether the documents can answer ``question``.
 
@@ -97,9 +100,11 @@ def judge(
     documents never mention, when half of its content terms appear nowhere in the documents and
     the dense match is below ``paraphrase_cosine`` (above it, a paraphrase may be answered, with
     the missing terms recorded so that any unsupported answer becomes a refusal), or when no
-    single evidence sentence covers more than half of it and the match is weak.
+    single evidence sentence covers more than half of it and the match is weak. A term the text
+    never uses but that names a document (``names``: "GPLv3" for the GNU GPL version 3) is left out.
     """
-    qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
+    naming = naming_terms(question, names or set(), vocabulary)
+    qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit() and t not in naming]
     if not evidence:
         return Judgement(False, "nothing in the documents matches the question", 0.0, 0.0, tuple(qterms))
     sent_terms = [set(terms(e.span.text)) for e in evidence]
@@ -126,6 +131,34 @@ def judge(
     if best <= 0.5 and cos < 0.4:
         return verdict(False, "no sentence in the documents covers the question")
     return verdict(True, "supported")
+
+
+def naming_terms(question: str, names: set[str], vocabulary: set[str]) -> set[str]:
+    """Terms of ``question`` that its documents' text never uses but that name a document
+    ("gplv3" when a document is named "gpl"), so they are not words the documents lack.
+
+    >>> sorted(naming_terms("Is GPLv3 like MPL?", {"gpl", "mpl"}, {"like", "mpl"}))
+    ['gplv3']
+    """
+    return {t for t in terms(question) if not has_term(t, vocabulary) and name_words(t) & names}
+
+
+def beyond_names(text: str, question: str) -> bool:
+    """``text`` mentions a word of ``question`` besides the names in it (generic words count),
+    or the question has no such word: a sentence that merely names the person or thing asked
+    about does not answer "Where does Ann Lee work today?".
+
+    >>> beyond_names("The library was written by Ann Lee.", "Where does Ann Lee work today?")
+    False
+    >>> beyond_names("Ann Lee works at the mill.", "Where does Ann Lee work today?")
+    True
+    """
+    names = {stem(n) for n in _names(question)} | {stem(n) for n in _shouted(question)}
+    rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
+    if not names or not rest:
+        return True
+    have = set(terms(text))
+    return any(has_term(t, have) for t in rest)
 
 
 def _shouted(text: str) -> set[str]:

@@ -3,13 +3,14 @@ that is about the question, cited; a refusal when none is."""
 
 from __future__ import annotations
 
-from qa.check import relevance
+from qa.check import beyond_names, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NUMBER
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
+from .sections import section_answer
 from .types import Accept, Gathered, Part, Refuse
 from .verify import in_context, lacks_names, usable
 
@@ -19,6 +20,9 @@ class Extractor:
         self.retriever, self.min_share = retriever, min_share
 
     def extract(self, part: Part, gathered: Gathered) -> Accept | Refuse:
+        own = section_answer(part, gathered, self.retriever)
+        if own is not None:
+            return own
         spans = [e.span for e in gathered.evidence[:3] if usable(e.span)]
         scored = sorted(((self.score(s, part), -i, s) for i, s in enumerate(spans)), reverse=True)
         if not scored or scored[0][0] < self.min_share:
@@ -28,6 +32,8 @@ class Extractor:
             return Refuse("no sentence about the question gives the number it asks for")
         if lacks_names(part.text, best.text):
             return Refuse("no sentence in the documents gives the names asked for")
+        if not beyond_names(in_context(self.retriever, best), part.text):
+            return Refuse("the sentences about the question only name what it asks about")
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")

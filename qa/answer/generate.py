@@ -14,7 +14,8 @@ from qa.llm import ChatBackend, Message
 from qa.retrieve import Evidence, Retriever
 
 from .prompt import calculation_prompt, question_prompt, system_prompt
-from .types import Draft, Gathered, Part
+from .sections import section_answer
+from .types import Accept, Draft, Gathered, Part
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ class Generator:
         """Yield the draft's pieces as they come (for progress only), then the whole ``Draft``."""
         if self.backend is None:
             raise RuntimeError("Generator needs a chat backend; without one the chain answers extractively")
+        if isinstance(section_answer(part, gathered, self.retriever), Accept):
+            yield Draft("")  # a section's heading is answered in code (the verifier): no model call
+            return
         numbered = self.context(gathered.evidence)
         pieces: list[str] = []
         for piece in self.backend.stream(self.messages(part, numbered, history), self.max_tokens):
