@@ -10,6 +10,7 @@ False
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -46,19 +47,41 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
-def correct_typos(question: str, vocabulary: set[str]) -> str:
-    """Replace words that are not in the documents by a document word one edit away (two for
-    long words); words one edit from a common function word are dropped.
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Whole English words the embedder's tokenizer knows (its ``vocab.txt``, shipped with the
+    MiniLM package): a word in it is spelt right even where the documents never use it. Empty
+    when the package is missing (then every unknown word may be corrected)."""
+    try:
+        from qa.models import minilm_path
 
-    >>> correct_typos("How many ancor projcts are idel?", {"anchor", "project", "idle"})
+        lines = (minilm_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except Exception:  # a word list is a nicety: typo correction works without it
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower() and len(w) >= 4)
+
+
+def correct_typos(question: str, vocabulary: set[str], known: frozenset[str] | None = None) -> str:
+    """Replace words that are not in the documents by a document word one edit away (two for
+    long words); words one edit from a common function word are dropped. A correctly spelt
+    English word (``known``, default ``english_words()``) is kept: "employees" is not a typo of
+    "employer" because the documents lack it.
+
+    >>> correct_typos("How many ancor projcts are idel?", {"anchor", "project", "idle"}, frozenset())
     'How many anchor project are idle?'
+    >>> correct_typos("How many employees stop?", {"employer", "step"}, frozenset({"employees", "stop"}))
+    'How many employees stop?'
     """
     from qa.text import STOPWORDS
+
+    english = english_words() if known is None else known
 
     def fix(m: re.Match) -> str:
         w = m.group()
         low = w.lower()
         if len(low) < 4 or not low.isalpha() or low in STOPWORDS or stem(low) in vocabulary or low in vocabulary:
+            return w
+        if low in english:
             return w
         if any(stem(low)[: len(v)] == v and len(stem(low)) - len(v) <= 2 for v in vocabulary if len(v) >= 5):
             return w  # another form of a document word ("operate" for "operating")
@@ -66,7 +89,7 @@ def correct_typos(question: str, vocabulary: set[str]) -> str:
         pool = vocabulary if len(low) > 6 else [v for v in vocabulary if v[:1] == low[:1]]
         best = nearest(stem(low), pool, limit)  # ties: the same first letter, then the closest length
         if best is not None:
-            return best[0]
+            return best[0].capitalize() if w[:1].isupper() else best[0]
         if any(edit_distance(low, sw, 1) <= 1 for sw in STOPWORDS if len(sw) >= 4):
             return ""
         return w
@@ -137,10 +160,14 @@ def naming_terms(question: str, names: set[str], vocabulary: set[str]) -> set[st
     """Terms of ``question`` that its documents' text never uses but that name a document
     ("gplv3" when a document is named "gpl"), so they are not words the documents lack.
 
-    >>> sorted(naming_terms("Is GPLv3 like MPL?", {"gpl", "mpl"}, {"like", "mpl"}))
-    ['gplv3']
+    >>> sorted(naming_terms("Is GPLv3 like MPL v2?", {"gpl", "mpl"}, {"like", "mpl"}))
+    ['gplv3', 'v2']
     """
-    return {t for t in terms(question) if not has_term(t, vocabulary) and name_words(t) & names}
+    return {
+        t
+        for t in terms(question)
+        if not has_term(t, vocabulary) and (name_words(t) & names or re.fullmatch(r"v\d[\d.]*", t))
+    }
 
 
 def beyond_names(text: str, question: str) -> bool:
