@@ -14,13 +14,24 @@ import functools
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import DOCUMENT_WORDS, GENERIC_WORDS, MONTHS, NAME, PERCENT, SHOUTED, YEAR
+from qa.lexicon import (
+    ANSWER_TYPE_WORDS,
+    ASKS_NUMBER,
+    DOCUMENT_WORDS,
+    GENERIC_WORDS,
+    MARKUP,
+    MONTHS,
+    NAME,
+    PERCENT,
+    SHOUTED,
+    YEAR,
+)
 from qa.retrieve import Evidence
 from qa.structure import name_words
 from qa.text import has_term, nearest, numbers_in, stem, terms, words
 
 _GENERIC = {stem(w) for w in GENERIC_WORDS} | {stem(w) for w in DOCUMENT_WORDS}
-_DOCUMENT = {stem(w) for w in DOCUMENT_WORDS}
+_DOCUMENT = {stem(w) for w in DOCUMENT_WORDS + ANSWER_TYPE_WORDS}
 GENERIC_TERMS = frozenset(_GENERIC)  # terms that say how a question asks, not what about
 
 
@@ -180,12 +191,24 @@ def beyond_names(text: str, question: str) -> bool:
     >>> beyond_names("Ann Lee works at the mill.", "Where does Ann Lee work today?")
     True
     """
+    if ASKS_NUMBER.match(question) and numbers_in(text):
+        return True  # "When was X issued?" is answered by a date that need not say "issued"
     names = {stem(n) for n in _names(question)} | {stem(n) for n in _shouted(question)}
     rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
     if not names or not rest:
         return True
     have = set(terms(text))
     return any(has_term(t, have) for t in rest)
+
+
+def prose(text: str, min_words: int = 3) -> bool:
+    """``text`` has at least ``min_words`` words of letters once links and markup are taken out:
+    a line of URLs or link definitions is no answer to quote.
+
+    >>> prose("[5.3.1]: https://example.org/compare/v5.3.0...v5.3.1"), prose("Drop support for Python 3.9.")
+    (False, True)
+    """
+    return len(re.findall(r"[^\W\d_]{2,}", MARKUP.sub(" ", text))) >= min_words
 
 
 def _shouted(text: str) -> set[str]:

@@ -3,7 +3,7 @@ that is about the question, cited; a refusal when none is."""
 
 from __future__ import annotations
 
-from qa.check import beyond_names, relevance
+from qa.check import beyond_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NUMBER
@@ -23,7 +23,7 @@ class Extractor:
         own = section_answer(part, gathered, self.retriever)
         if own is not None:
             return own
-        spans = [e.span for e in gathered.evidence[:3] if usable(e.span)]
+        spans = [e.span for e in gathered.evidence[:3] if usable(e.span) and prose(e.span.text)]
         scored = sorted(((self.score(s, part), -i, s) for i, s in enumerate(spans)), reverse=True)
         if not scored or scored[0][0] < self.min_share:
             return Refuse("no sentence in the documents is about the question")
