@@ -17,6 +17,7 @@ from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
 from qa.retrieve import Retriever
+from qa.structure import name_words
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
 from .arith import Computation, complement, explain, parse_expression, unit_after
@@ -173,11 +174,13 @@ class Verifier:
         if len(named) < 2 or named <= cited:
             return verdict
         body = MARKER.sub("", verdict.text).strip()
+        own = set().union(*(self.retriever.names[d][0] for d in named))
+        ask = " ".join(w for w in part.text.split() if not name_words(w) & own)  # the ask, names aside
         extra = []
         for doc in sorted(named - cited):
             spans = [e.span for e in gathered.evidence if e.span.source == doc and usable(e.span)]
             best = support_set(body, [s.text for s in spans], 1)
-            if best and relevance(self.in_context(spans[best[0]]), part.text) >= 0.5:
+            if best and relevance(self.in_context(spans[best[0]]), ask) >= 0.5:
                 extra.append(spans[best[0]])
         more = verified([Citation.of(s) for s in extra], self.retriever.texts)
         if not more:
