@@ -99,3 +99,14 @@ def test_a_comparison_cites_each_document_it_names(answerer):
     )
     assert not ans.refused
     assert {c.source.split("/")[-1] for c in ans.citations} == {"foo-license.txt", "bar-license.txt"}
+
+
+def test_evidence_after_keeps_the_system_message_the_same_for_every_question(answerer):
+    chat = FakeChat("NOT IN DOCUMENT")
+    a = answerer(chat)
+    a.generator.evidence_after = True
+    a.answer("How long must the written offer stay valid under the Foo License?")
+    a.answer("What does the Software mean in the Foo Public License?")
+    systems = {m[0]["content"] for m in chat.seen}
+    assert len(chat.seen) == 2 and len(systems) == 1 and "<documents>" not in systems.pop()
+    assert all("<documents>" in m[-1]["content"] and "Question:" in m[-1]["content"] for m in chat.seen)
