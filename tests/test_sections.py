@@ -108,5 +108,5 @@ def test_evidence_after_keeps_the_system_message_the_same_for_every_question(ans
     a.answer("How long must the written offer stay valid under the Foo License?")
     a.answer("What does the Software mean in the Foo Public License?")
     systems = {m[0]["content"] for m in chat.seen}
-    assert len(chat.seen) == 2 and len(systems) == 1 and "<documents>" not in systems.pop()
-    assert all("<documents>" in m[-1]["content"] and "Question:" in m[-1]["content"] for m in chat.seen)
+    assert len(chat.seen) == 2 and len(systems) == 1 and "\n<documents>\n" not in systems.pop()
+    assert all("<documents>\n" in m[-1]["content"] and "Question:" in m[-1]["content"] for m in chat.seen)
