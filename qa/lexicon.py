@@ -121,3 +121,5 @@ ASKS_WHICH_SECTION = re.compile(
 ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
 MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
+# A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
+QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")

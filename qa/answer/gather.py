@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from qa.check import Judgement, judge
+from qa.lexicon import QUOTED_TERM
 from qa.retrieve import Evidence, Hit, Retriever
 
 from .sections import section_answer
@@ -28,6 +29,7 @@ class Gatherer:
         hits = r.retrieve(joined)
         evidence = r.evidence(part.text, hits, k)
         named = r.named(part.text)
+        hits, evidence = self.defining(part.text, named, hits, evidence)
         if len(named) > 1:
             hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)
         names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
@@ -57,6 +59,41 @@ class Gatherer:
         turns = [e for group in zip(*lists, strict=False) for e in group]
         rest = [e for g in lists for e in g] + evidence
         return all_hits, merge(turns + rest, [], max(self.evidence_k, each * len(named)))
+
+    def defining(
+        self, text: str, named: set[str], hits: list[Hit], evidence: list[Evidence]
+    ) -> tuple[list[Hit], list[Evidence]]:
+        """Put first the sentences that define a term the question quotes (where the documents
+        write it in quotes too, as a definition does), in the documents it names, and their chunks."""
+        r = self.retriever
+        terms = [t.strip().lower() for t in QUOTED_TERM.findall(text) if t.strip()]
+        if not terms:
+            return hits, evidence
+        found = [s for s in r.sentences if (not named or s.source in named) and any(_quoted(t, s.text) for t in terms)][
+            :2
+        ]
+        if not found:
+            return hits, evidence
+        best = max((e.score for e in evidence), default=1.0)
+        lead = [Evidence(s, best, max((e.cosine for e in evidence), default=0.0), 0.0) for s in found]
+        chunks = [c for c in r.chunks if any(c.source == s.source and c.start <= s.start < c.end for s in found)]
+        more = [Hit(c, 0.0, len(hits) + i) for i, c in enumerate(chunks) if all(h.chunk.id != c.id for h in hits)]
+        return hits + more[:2], merge(lead, evidence, self.evidence_k)
+
+
+def _quoted(term: str, sentence: str) -> bool:
+    """``sentence`` writes ``term`` in quotes near its start (where a definition names its term).
+
+    >>> _quoted("object code", 'The "Object code" means any non-source form of a work.')
+    True
+    >>> _quoted("object code", 'Conveying "object code" in a product is fine, as in section 6.')
+    False
+    """
+    low = " ".join(sentence.lower().split())
+    at = min(
+        (low.find(q + term + e) for q, e in (('"', '"'), ("“", "”"), ("'", "'")) if q + term + e in low), default=-1
+    )
+    return 0 <= at <= 40
 
 
 def structural(part: Part, gathered: Gathered, retriever: Retriever) -> Judgement | None:
