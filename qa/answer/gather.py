@@ -86,7 +86,7 @@ def _quoted(term: str, sentence: str) -> bool:
 
     >>> _quoted("object code", 'The "Object code" means any non-source form of a work.')
     True
-    >>> _quoted("object code", 'Conveying "object code" in a product is fine, as in section 6.')
+    >>> _quoted("object code", 'You may convey a covered work in the form of "object code" under section 6.')
     False
     """
     low = " ".join(sentence.lower().split())
