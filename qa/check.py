@@ -318,12 +318,18 @@ def allowed_numbers(spans: list[str]) -> set[str]:
 
 
 def supported(
-    answer: str, spans: list[str], question: str, context: list[str] | None = None, vocabulary: set[str] | None = None
+    answer: str,
+    spans: list[str],
+    question: str,
+    context: list[str] | None = None,
+    vocabulary: set[str] | None = None,
+    titles: list[str] | None = None,
 ) -> bool:
     """Every number and capitalised name in ``answer`` appears in ``spans`` (numbers may be a sum or
     difference of two span numbers), a percentage is a percentage there too, the question's own
     terms that the answer repeats appear in the spans or their ``context`` (no echoed premise),
-    and the answer says something the question did not.
+    and the answer says something the question did not. The ``titles`` of the spans' documents
+    hold names too ("the Apache License defines ..." from a sentence of the Apache License).
 
     >>> q = "Why was Temirtau's mayor fired?"
     >>> supported("Temirtau's mayor was fired for 15% less output.", ["Output is 15% less."], q, vocabulary={"output"})
@@ -334,7 +340,7 @@ def supported(
         return False
     if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
-    known = {w for s in spans for w in words(s)} | set(terms(joined))
+    known = {w for s in [*spans, *(titles or [])] for w in words(s)} | set(terms(joined))
     if not all(n in known or has_term(n, known) for n in _names(answer) | _shouted(answer)):
         return False
     if vocabulary is not None:  # no echoed premise: a question word the documents never use

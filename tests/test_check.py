@@ -133,3 +133,11 @@ def test_supported_by_a_sentence_with_its_section_heading():
 def test_link_lines_are_not_prose():
     assert not prose("[5.2.1]: https://github.com/x/y/compare/v5.2.0...v5.2.1")
     assert prose("- Drop support for Python 3.9, as it has reached the end of life.")
+
+
+def test_supported_names_may_come_from_the_documents_title():
+    span = '"Source" form shall mean the preferred form for making modifications.'
+    answer = 'The Apache License defines "Source" form as the preferred form for making modifications.'
+    q = 'How does the Apache License define "Source" form?'
+    assert not supported(answer, [span], q)
+    assert supported(answer, [span], q, titles=["Apache License Version 2.0, January 2004"])

@@ -92,12 +92,13 @@ class Verifier:
 
     def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
-        spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]
+        spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]  # fmt: skip
         r = self.retriever
         names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
         texts = [with_section(c) for c in chosen]  # a sentence's section heading is part of what it says
-        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab):
+        titles = [c.title for c in chosen if c.title]
+        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles):
             return Fallback("a number or name of the answer is not in the sentences it cites")
         if not self.about(spans_ctx, part.focus):
             return Fallback("the cited sentences are not about the question")
