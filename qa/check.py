@@ -201,6 +201,27 @@ def beyond_names(text: str, question: str) -> bool:
     return any(has_term(t, have) for t in rest)
 
 
+def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
+    """For a question asking a number or date about something it names ("When was the Foo Bar
+    License published?"), a span that gives one of the answer's numbers also mentions one of
+    those names (document-name words aside): a date read off another thing's title is no answer.
+
+    >>> q = "When was the GNU Affero General Public License published?"
+    >>> figure_about_names("It was published on 29 June 2007.", ["GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], q, {"gnu", "general", "public", "license"})
+    False
+    >>> figure_about_names("It was published in 2007.", ["The Affero License came out in 2007."], q, {"license"})
+    True
+    """
+    if not ASKS_NUMBER.match(question):
+        return True
+    wanted = {stem(n) for n in _names(question)} - document_names
+    said = numbers_in(answer) - numbers_in(question)
+    if not wanted or not said:
+        return True
+    giving = [s for s in spans if numbers_in(s) & said]
+    return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
+
+
 def prose(text: str, min_words: int = 3) -> bool:
     """``text`` has at least ``min_words`` words of letters once links and markup are taken out:
     a line of URLs or link definitions is no answer to quote.

@@ -3,7 +3,7 @@ that is about the question, cited; a refusal when none is."""
 
 from __future__ import annotations
 
-from qa.check import beyond_names, prose, relevance
+from qa.check import beyond_names, figure_about_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NUMBER
@@ -34,6 +34,9 @@ class Extractor:
             return Refuse("no sentence in the documents gives the names asked for")
         if not beyond_names(in_context(self.retriever, best), part.text):
             return Refuse("the sentences about the question only name what it asks about")
+        names = set().union(*(ws for ws, _ in self.retriever.names.values())) if self.retriever.names else set()
+        if not figure_about_names(best.text, [in_context(self.retriever, best)], part.text, names):
+            return Refuse("the sentence with a figure is not about what the question names")
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")

@@ -12,7 +12,17 @@ from __future__ import annotations
 import logging
 import re
 
-from qa.check import as_written, beyond_names, echoes, naming_terms, relevance, relevant, support_set, supported
+from qa.check import (
+    as_written,
+    beyond_names,
+    echoes,
+    figure_about_names,
+    naming_terms,
+    relevance,
+    relevant,
+    support_set,
+    supported,
+)
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NAMES, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
@@ -100,6 +110,8 @@ class Verifier:
         titles = [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles):
             return Fallback("a number or name of the answer is not in the sentences it cites")
+        if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
+            return Fallback("the sentence giving the answer's figure is not about what the question names")
         if not self.about(spans_ctx, part.focus):
             return Fallback("the cited sentences are not about the question")
         return self._accept(body, chosen)
