@@ -23,6 +23,7 @@ from qa.lexicon import (
     MONTHS,
     NAME,
     PERCENT,
+    QUOTED_TERM,
     SHOUTED,
     YEAR,
 )
@@ -193,7 +194,8 @@ def beyond_names(text: str, question: str) -> bool:
     """
     if ASKS_NUMBER.match(question) and numbers_in(text):
         return True  # "When was X issued?" is answered by a date that need not say "issued"
-    names = {stem(n) for n in _names(question)} | {stem(n) for n in _shouted(question)}
+    unquoted = QUOTED_TERM.sub(" ", question)  # a quoted term is asked about: its definition answers
+    names = {stem(n) for n in _names(unquoted)} | {stem(n) for n in _shouted(unquoted)}
     rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
     if not names or not rest:
         return True
@@ -309,14 +311,16 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     >>> support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."])
     [0, 2]
     """
-    need = numbers_in(answer) | _names(answer) | set(terms(answer))
+    must = numbers_in(answer) | _names(answer) | _shouted(answer)
+    need = must | set(terms(answer))
     chosen: list[int] = []
     have: set[str] = set()
     for _ in range(limit):
 
         def gain(i: int, have: set[str] = have) -> int:
             c = candidates[i]
-            return len((numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have))
+            got = (numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have)
+            return len(got) + 10 * len(got & must)  # numbers and names first: they must be supported
 
         best = max((i for i in range(len(candidates)) if i not in chosen), key=gain, default=None)
         if best is None or gain(best) == 0:
@@ -362,7 +366,8 @@ def supported(
     if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
     known = {w for s in [*spans, *(titles or [])] for w in words(s)} | set(terms(joined))
-    if not all(n in known or has_term(n, known) for n in _names(answer) | _shouted(answer)):
+    shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
+    if not all(n in known or has_term(n, known) for n in _names(answer) | shouted):
         return False
     if vocabulary is not None:  # no echoed premise: a question word the documents never use
         around = {t for s in [*spans, *(context or [])] for t in terms(s)}

@@ -112,7 +112,7 @@ SECTION_TOPIC_WORDS = """title titled heading headed called named name cover cov
 about concern concerns subject topic""".split()  # noqa: SIM905
 # The question asks which section (or heading) holds something: the answer is a section path.
 ASKS_WHICH_SECTION = re.compile(
-    r"\b(?:which|what)\s+(?:section|heading|chapter|clause|part|article|paragraph)s?\b"
+    r"\b(?:which|what)\s+(?:section|heading|chapter|clause|part|article|paragraph)\b"
     r"|\bunder\s+(?:which|what)\s+(?:heading|section|title)\b",
     re.I,
 )

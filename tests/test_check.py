@@ -141,3 +141,16 @@ def test_supported_names_may_come_from_the_documents_title():
     q = 'How does the Apache License define "Source" form?'
     assert not supported(answer, [span], q)
     assert supported(answer, [span], q, titles=["Apache License Version 2.0, January 2004"])
+
+
+def test_support_set_covers_names_before_plain_words():
+    answer = "It needs the License text and the NOTICE file."
+    spans = ["Give the License text and the file with every needed part.", "Include the NOTICE."]
+    assert support_set(answer, spans, limit=1) == [1]  # the name must be supported; words may be paraphrased
+
+
+def test_a_quoted_term_is_no_entity_and_readme_no_shouted_fact():
+    q = 'What examples of a "Major Component" does GPLv3 give?'
+    assert beyond_names('A "Major Component" means a major essential component (kernel, window system).', q)
+    span = "By combining mmh3 with a Bloom filter or MinHash you can build systems."
+    assert supported("The README suggests combining mmh3 with a Bloom filter and MinHash.", [span], "Which techniques?")
