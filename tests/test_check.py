@@ -144,8 +144,8 @@ def test_supported_names_may_come_from_the_documents_title():
 
 
 def test_support_set_covers_names_before_plain_words():
-    answer = "It needs the License text and the NOTICE file."
-    spans = ["Give the License text and the file with every needed part.", "Include the NOTICE."]
+    answer = "It needs the text and the NOTICE file."
+    spans = ["Give the text and the file it needs with every needed part.", "Include the NOTICE."]
     assert support_set(answer, spans, limit=1) == [1]  # the name must be supported; words may be paraphrased
 
 
