@@ -102,11 +102,11 @@ INSTRUCTION = re.compile(
 
 # ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------
 # Words that refer to the documents themselves or to their parts ("the README", "in the folder",
-# "section 4", "the heading"), or only set two things side by side ("versus"): missing from the
+# "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
 # documents' text, they do not make a question unanswerable.
 DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
 heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
-version versions edition revision versus vs""".split()  # noqa: SIM905
+version versions edition revision issued versus vs""".split()  # noqa: SIM905
 # What a question about a numbered section asks when it asks nothing else: its heading.
 SECTION_TOPIC_WORDS = """title titled heading headed called named name cover covers covered say says said deal deals
 about concern concerns subject topic""".split()  # noqa: SIM905
