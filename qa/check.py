@@ -19,6 +19,7 @@ from qa.lexicon import (
     ASKS_NUMBER,
     DOCUMENT_WORDS,
     GENERIC_WORDS,
+    INSTRUCTION,
     MARKUP,
     MONTHS,
     NAME,
@@ -138,6 +139,7 @@ def judge(
     single evidence sentence covers more than half of it and the match is weak. A term the text
     never uses but that names a document (``names``: "GPLv3" for the GNU GPL version 3) is left out.
     """
+    question = INSTRUCTION.sub(" ", question)  # text addressing the assistant asks nothing of the documents
     naming = naming_terms(question, names or set(), vocabulary)
     qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit() and t not in naming]
     if not evidence:

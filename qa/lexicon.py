@@ -116,9 +116,10 @@ ASKS_WHICH_SECTION = re.compile(
     r"|\bunder\s+(?:which|what)\s+(?:heading|section|title)\b",
     re.I,
 )
-# Words that say what kind of answer is asked for ("the date", "what year"): a sentence that
-# answers need not repeat them.
-ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type""".split()  # noqa: SIM905
+# Words that say what kind of answer is asked for ("the date", "what position"), and light verbs
+# ("hold", "have"): a sentence that answers need not repeat them.
+ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type position role job post office
+hold holds held have has get give make take do""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
 MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.

@@ -13,6 +13,7 @@ import logging
 import re
 
 from qa.check import (
+    allowed_numbers,
     as_written,
     beyond_names,
     echoes,
@@ -88,11 +89,31 @@ class Verifier:
         if computed is not None:
             return computed
         verdict = self._supported(part, body, candidates)
-        if isinstance(verdict, Fallback):  # the model may have read it in a sentence it did not name
-            seen = [s for s in draft.numbered if usable(s) and s not in candidates]
+        if isinstance(verdict, Fallback):  # the model may have read a name in a sentence it did not name
+            seen = self.also_read(part, body, candidates, draft.numbered)
             second = self._supported(part, body, candidates + seen) if seen else verdict
             verdict = second if isinstance(second, Accept) else verdict
         return verdict
+
+    def also_read(self, part: Part, body: str, candidates: list[Span], numbered: tuple[Span, ...]) -> list[Span]:
+        """Sentences the model was shown but neither named nor were evidence, that may still support
+        an answer: only when every number of the answer is in the named or evidence sentences, and
+        only sentences about the question (document names aside). Retrieval's choice of which
+        sentence gives a figure stands."""
+        if not numbers_in(body) <= allowed_numbers([c.text for c in candidates]):
+            return []
+        ask = self.unnamed(part.text)
+        return [
+            s
+            for s in numbered
+            if usable(s) and s not in candidates and relevance(f"{s.title} {self.in_context(s)}", ask) >= 0.5
+        ]
+
+    def unnamed(self, text: str) -> str:
+        """``text`` without the words that name one of the documents."""
+        r = self.retriever
+        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        return " ".join(w for w in text.split() if not name_words(w) & names) or text
 
     def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
         picks = [s for s in claimed if usable(s) and self.about([self.in_context(s)], part.focus)]
