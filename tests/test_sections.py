@@ -110,3 +110,16 @@ def test_evidence_after_keeps_the_system_message_the_same_for_every_question(ans
     systems = {m[0]["content"] for m in chat.seen}
     assert len(chat.seen) == 2 and len(systems) == 1 and "\n<documents>\n" not in systems.pop()
     assert all("<documents>\n" in m[-1]["content"] and "Question:" in m[-1]["content"] for m in chat.seen)
+
+
+def test_a_sentence_the_model_read_but_did_not_name_supports_only_if_about_the_ask(answerer):
+    from qa.answer.types import Part
+
+    a = answerer()
+    shown = tuple(a.retriever.sentences)
+    offer = next(s for s in shown if "two years" in s.text)
+    grant = next(s for s in shown if "at no charge" in s.text)
+    ask = Part("How long must a written offer stay valid under the Bar License?")
+    assert a.verifier.also_read(ask, "It stays valid for two years.", [], shown) == []  # a new figure: no
+    assert offer in a.verifier.also_read(ask, "It must stay valid.", [], shown)
+    assert grant not in a.verifier.also_read(ask, "It must stay valid.", [], shown)

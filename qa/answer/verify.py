@@ -98,15 +98,15 @@ class Verifier:
     def also_read(self, part: Part, body: str, candidates: list[Span], numbered: tuple[Span, ...]) -> list[Span]:
         """Sentences the model was shown but neither named nor were evidence, that may still support
         an answer: only when every number of the answer is in the named or evidence sentences, and
-        only sentences about the question (document names aside). Retrieval's choice of which
-        sentence gives a figure stands."""
+        only sentences that are about the question by themselves, with their title and heading
+        (document names aside). Retrieval's choice of which sentence gives a figure stands."""
         if not numbers_in(body) <= allowed_numbers([c.text for c in candidates]):
             return []
         ask = self.unnamed(part.text)
         return [
             s
             for s in numbered
-            if usable(s) and s not in candidates and relevance(f"{s.title} {self.in_context(s)}", ask) >= 0.5
+            if usable(s) and s not in candidates and relevance(f"{s.title} {with_section(s)}", ask) >= 0.5
         ]
 
     def unnamed(self, text: str) -> str:
