@@ -10,14 +10,31 @@ False
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import GENERIC_WORDS, MONTHS, NAME, PERCENT, SHOUTED, YEAR
+from qa.lexicon import (
+    ANSWER_TYPE_WORDS,
+    ASKS_NUMBER,
+    DOCUMENT_WORDS,
+    GENERIC_WORDS,
+    INSTRUCTION,
+    MARKUP,
+    MONTHS,
+    NAME,
+    PERCENT,
+    QUOTED_TERM,
+    SHOUTED,
+    YEAR,
+)
 from qa.retrieve import Evidence
-from qa.text import has_term, numbers_in, stem, terms, words
+from qa.structure import name_words
+from qa.text import has_term, nearest, numbers_in, stem, terms, words
 
-_GENERIC = {stem(w) for w in GENERIC_WORDS}
+_GENERIC = {stem(w) for w in GENERIC_WORDS} | {stem(w) for w in DOCUMENT_WORDS}
+_DOCUMENT = {stem(w) for w in DOCUMENT_WORDS + ANSWER_TYPE_WORDS}
+GENERIC_TERMS = frozenset(_GENERIC)  # terms that say how a question asks, not what about
 
 
 def edit_distance(a: str, b: str, limit: int = 2) -> int:
@@ -43,34 +60,55 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
-def correct_typos(question: str, vocabulary: set[str]) -> str:
-    """Replace words that are not in the documents by a document word one edit away (two for
-    long words); words one edit from a common function word are dropped.
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Whole English words the embedder's tokenizer knows (its ``vocab.txt``, shipped with the
+    MiniLM package): a word in it is spelt right even where the documents never use it. Empty
+    when the package is missing (then every unknown word may be corrected)."""
+    try:
+        from qa.models import minilm_path
 
-    >>> correct_typos("How many ancor projcts are idel?", {"anchor", "project", "idle"})
+        lines = (minilm_path() / "vocab.txt").read_text(encoding="utf-8").split()
+    except Exception:  # a word list is a nicety: typo correction works without it
+        return frozenset()
+    return frozenset(w for w in lines if w.isalpha() and w.islower() and len(w) >= 4)
+
+
+def correct_typos(question: str, vocabulary: set[str], known: frozenset[str] | None = None) -> str:
+    """Replace words that are not in the documents by a document word one edit away (two for
+    long words); words one edit from a common function word are dropped. A correctly spelt
+    English word (``known``, default ``english_words()``) is kept: "employees" is not a typo of
+    "employer" because the documents lack it.
+
+    >>> correct_typos("How many ancor projcts are idel?", {"anchor", "project", "idle"}, frozenset())
     'How many anchor project are idle?'
+    >>> correct_typos("How many employees stop?", {"employer", "step"}, frozenset({"employees", "stop"}))
+    'How many employees stop?'
     """
     from qa.text import STOPWORDS
+
+    english = english_words() if known is None else known
 
     def fix(m: re.Match) -> str:
         w = m.group()
         low = w.lower()
         if len(low) < 4 or not low.isalpha() or low in STOPWORDS or stem(low) in vocabulary or low in vocabulary:
             return w
+        if low in english:
+            return w
         if any(stem(low)[: len(v)] == v and len(stem(low)) - len(v) <= 2 for v in vocabulary if len(v) >= 5):
             return w  # another form of a document word ("operate" for "operating")
         limit = 1 if len(low) <= 6 else 2
-        best = min(
-            ((edit_distance(stem(low), v, limit), v) for v in vocabulary if v[:1] == low[:1] or len(low) > 6),
-            default=(99, ""),
-        )
-        if best[0] <= limit:
-            return best[1]
+        pool = vocabulary if len(low) > 6 else [v for v in vocabulary if v[:1] == low[:1]]
+        best = nearest(stem(low), pool, limit)  # ties: the same first letter, then the closest length
+        if best is not None:
+            return best[0].capitalize() if w[:1].isupper() else best[0]
         if any(edit_distance(low, sw, 1) <= 1 for sw in STOPWORDS if len(sw) >= 4):
             return ""
         return w
 
-    return re.sub(r"[^\W\d_]+", fix, question)
+    # whole words only: "GPLv3" or "mmh3" is a name with a number, not a misspelt "GPL"
+    return re.sub(r"(?<![\w-])[^\W\d_]+(?![\w-])", fix, question)
 
 
 @dataclass(frozen=True)
@@ -90,6 +128,7 @@ def judge(
     min_cosine: float = 0.25,
     dense: bool = True,
     paraphrase_cosine: float = 0.45,
+    names: set[str] | None = None,
 ) -> Judgement:
     """Decide from the evidence alone whether the documents can answer ``question``.
 
@@ -97,9 +136,12 @@ def judge(
     documents never mention, when half of its content terms appear nowhere in the documents and
     the dense match is below ``paraphrase_cosine`` (above it, a paraphrase may be answered, with
     the missing terms recorded so that any unsupported answer becomes a refusal), or when no
-    single evidence sentence covers more than half of it and the match is weak.
+    single evidence sentence covers more than half of it and the match is weak. A term the text
+    never uses but that names a document (``names``: "GPLv3" for the GNU GPL version 3) is left out.
     """
-    qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
+    question = INSTRUCTION.sub(" ", question)  # text addressing the assistant asks nothing of the documents
+    naming = naming_terms(question, names or set(), vocabulary)
+    qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit() and t not in naming]
     if not evidence:
         return Judgement(False, "nothing in the documents matches the question", 0.0, 0.0, tuple(qterms))
     sent_terms = [set(terms(e.span.text)) for e in evidence]
@@ -126,6 +168,72 @@ def judge(
     if best <= 0.5 and cos < 0.4:
         return verdict(False, "no sentence in the documents covers the question")
     return verdict(True, "supported")
+
+
+def naming_terms(question: str, names: set[str], vocabulary: set[str]) -> set[str]:
+    """Terms of ``question`` that its documents' text never uses but that name a document
+    ("gplv3" when a document is named "gpl"), so they are not words the documents lack.
+
+    >>> sorted(naming_terms("Is GPLv3 like MPL v2?", {"gpl", "mpl"}, {"like", "mpl"}))
+    ['gplv3', 'v2']
+    """
+    return {
+        t
+        for t in terms(question)
+        if not has_term(t, vocabulary) and (name_words(t) & names or re.fullmatch(r"v\d[\d.]*", t))
+    }
+
+
+def beyond_names(text: str, question: str) -> bool:
+    """``text`` mentions a word of ``question`` besides the names in it (generic words count),
+    or the question has no such word: a sentence that merely names the person or thing asked
+    about does not answer "Where does Ann Lee work today?".
+
+    >>> beyond_names("The library was written by Ann Lee.", "Where does Ann Lee work today?")
+    False
+    >>> beyond_names("Ann Lee works at the mill.", "Where does Ann Lee work today?")
+    True
+    """
+    if ASKS_NUMBER.match(question) and numbers_in(text):
+        return True  # "When was X issued?" is answered by a date that need not say "issued"
+    unquoted = QUOTED_TERM.sub(" ", question)  # a quoted term is asked about: its definition answers
+    names = {stem(n) for n in _names(unquoted)} | {stem(n) for n in _shouted(unquoted)}
+    rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
+    if not names or not rest:
+        return True
+    have = set(terms(text))
+    return any(has_term(t, have) for t in rest)
+
+
+def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
+    """For a question asking a number or date about something it names ("When was the Foo Bar
+    License published?"), a span that gives one of the answer's numbers also mentions one of
+    those names (document-name words aside): a date read off another thing's title is no answer.
+
+    >>> q = "When was the GNU Affero General Public License published?"
+    >>> figure_about_names("It was published on 29 June 2007.", ["GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], q, {"gnu", "general", "public", "license"})
+    False
+    >>> figure_about_names("It was published in 2007.", ["The Affero License came out in 2007."], q, {"license"})
+    True
+    """
+    if not ASKS_NUMBER.match(question):
+        return True
+    wanted = {stem(n) for n in _names(question)} - document_names
+    said = numbers_in(answer) - numbers_in(question)
+    if not wanted or not said:
+        return True
+    giving = [s for s in spans if numbers_in(s) & said]
+    return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
+
+
+def prose(text: str, min_words: int = 3) -> bool:
+    """``text`` has at least ``min_words`` words of letters once links and markup are taken out:
+    a line of URLs or link definitions is no answer to quote.
+
+    >>> prose("[5.3.1]: https://example.org/compare/v5.3.0...v5.3.1"), prose("Drop support for Python 3.9.")
+    (False, True)
+    """
+    return len(re.findall(r"[^\W\d_]{2,}", MARKUP.sub(" ", text))) >= min_words
 
 
 def _shouted(text: str) -> set[str]:
@@ -205,14 +313,16 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     >>> support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."])
     [0, 2]
     """
-    need = numbers_in(answer) | _names(answer) | set(terms(answer))
+    must = numbers_in(answer) | _names(answer) | _shouted(answer)
+    need = must | set(terms(answer))
     chosen: list[int] = []
     have: set[str] = set()
     for _ in range(limit):
 
         def gain(i: int, have: set[str] = have) -> int:
             c = candidates[i]
-            return len((numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have))
+            got = (numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have)
+            return len(got) + 10 * len(got & must)  # numbers and names first: they must be supported
 
         best = max((i for i in range(len(candidates)) if i not in chosen), key=gain, default=None)
         if best is None or gain(best) == 0:
@@ -235,12 +345,18 @@ def allowed_numbers(spans: list[str]) -> set[str]:
 
 
 def supported(
-    answer: str, spans: list[str], question: str, context: list[str] | None = None, vocabulary: set[str] | None = None
+    answer: str,
+    spans: list[str],
+    question: str,
+    context: list[str] | None = None,
+    vocabulary: set[str] | None = None,
+    titles: list[str] | None = None,
 ) -> bool:
     """Every number and capitalised name in ``answer`` appears in ``spans`` (numbers may be a sum or
     difference of two span numbers), a percentage is a percentage there too, the question's own
     terms that the answer repeats appear in the spans or their ``context`` (no echoed premise),
-    and the answer says something the question did not.
+    and the answer says something the question did not. The ``titles`` of the spans' documents
+    hold names too ("the Apache License defines ..." from a sentence of the Apache License).
 
     >>> q = "Why was Temirtau's mayor fired?"
     >>> supported("Temirtau's mayor was fired for 15% less output.", ["Output is 15% less."], q, vocabulary={"output"})
@@ -251,8 +367,9 @@ def supported(
         return False
     if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
-    known = {w for s in spans for w in words(s)} | set(terms(joined))
-    if not all(n in known or has_term(n, known) for n in _names(answer) | _shouted(answer)):
+    known = {w for s in [*spans, *(titles or [])] for w in words(s)} | set(terms(joined))
+    shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
+    if not all(n in known or has_term(n, known) for n in _names(answer) | shouted):
         return False
     if vocabulary is not None:  # no echoed premise: a question word the documents never use
         around = {t for s in [*spans, *(context or [])] for t in terms(s)}

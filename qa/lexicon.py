@@ -101,3 +101,28 @@ INSTRUCTION = re.compile(
     r"|\byou are now\b|\b(reply|respond|answer|say)\s+(only|with)\b",
     re.I,
 )
+
+# ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------
+# Words that refer to the documents themselves or to their parts ("the README", "in the folder",
+# "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
+# documents' text, they do not make a question unanswerable.
+DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
+heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
+version versions edition revision issued versus vs""".split()  # noqa: SIM905
+# What a question about a numbered section asks when it asks nothing else: its heading.
+SECTION_TOPIC_WORDS = """title titled heading headed called named name cover covers covered say says said deal deals
+about concern concerns subject topic""".split()  # noqa: SIM905
+# The question asks which section (or heading) holds something: the answer is a section path.
+ASKS_WHICH_SECTION = re.compile(
+    r"\b(?:which|what)\s+(?:section|heading|chapter|clause|part|article|paragraph)\b"
+    r"|\bunder\s+(?:which|what)\s+(?:heading|section|title)\b",
+    re.I,
+)
+# Words that say what kind of answer is asked for ("the date", "what position"), and light verbs
+# ("hold", "have"): a sentence that answers need not repeat them.
+ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type position role job post office
+hold holds held have has get give make take do""".split()  # noqa: SIM905
+# Text that is not prose: links, Markdown link targets, images and reference definitions.
+MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
+# A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
+QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")

@@ -112,7 +112,7 @@ def build_answerer(
         index, embedder, settings.retriever, settings.top_k, settings.dense_weight, settings.structure_weight
     )
     chat = make_backend(settings) if backend == "auto" else backend
-    return Answerer(
+    answerer = Answerer(
         retriever,
         chat,  # type: ignore[arg-type]
         evidence_k=settings.evidence_k,
@@ -126,3 +126,5 @@ def build_answerer(
         paraphrase_cosine=settings.paraphrase_cosine,
         disagree_share=settings.disagree_share,
     )
+    answerer.generator.evidence_after = settings.evidence_after
+    return answerer

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         description="the model's block for a bigger corpus: it changes per question, so it is read anew; "
         "~400 tokens keep prefill to seconds on a 2-core CPU",
     )
+    evidence_after: bool = Field(
+        default=False,
+        description="a bigger corpus's evidence block goes in the question's turn, after instructions the "
+        "model server keeps cached (saves their prefill per question)",
+    )
     # the answer chain: how questions are split, answers checked, sources compared
     max_parts: int = Field(default=3, ge=1, description="asks one question is split into (each costs a model call)")
     echo_words: int = Field(default=6, ge=3, description="an answer repeating this many instruction words is refused")

@@ -3,13 +3,14 @@ that is about the question, cited; a refusal when none is."""
 
 from __future__ import annotations
 
-from qa.check import relevance
+from qa.check import beyond_names, figure_about_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NUMBER
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
+from .sections import section_answer
 from .types import Accept, Gathered, Part, Refuse
 from .verify import in_context, lacks_names, usable
 
@@ -19,7 +20,10 @@ class Extractor:
         self.retriever, self.min_share = retriever, min_share
 
     def extract(self, part: Part, gathered: Gathered) -> Accept | Refuse:
-        spans = [e.span for e in gathered.evidence[:3] if usable(e.span)]
+        own = section_answer(part, gathered, self.retriever)
+        if own is not None:
+            return own
+        spans = [e.span for e in gathered.evidence[:3] if usable(e.span) and prose(e.span.text)]
         scored = sorted(((self.score(s, part), -i, s) for i, s in enumerate(spans)), reverse=True)
         if not scored or scored[0][0] < self.min_share:
             return Refuse("no sentence in the documents is about the question")
@@ -28,6 +32,11 @@ class Extractor:
             return Refuse("no sentence about the question gives the number it asks for")
         if lacks_names(part.text, best.text):
             return Refuse("no sentence in the documents gives the names asked for")
+        if not beyond_names(in_context(self.retriever, best), part.text):
+            return Refuse("the sentences about the question only name what it asks about")
+        names = set().union(*(ws for ws, _ in self.retriever.names.values())) if self.retriever.names else set()
+        if not figure_about_names(best.text, [in_context(self.retriever, best)], part.text, names):
+            return Refuse("the sentence with a figure is not about what the question names")
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from qa.check import judge
-from qa.retrieve import Evidence, Retriever
+from qa.check import Judgement, judge
+from qa.lexicon import QUOTED_TERM
+from qa.retrieve import Evidence, Hit, Retriever
 
-from .types import Gathered, Part
+from .sections import section_answer
+from .types import Accept, Gathered, Part, Refuse
+
+WIDE = 16  # chunks looked through for each document a comparison names
 
 
 class Gatherer:
     """Retrieval and evidence for one ``Part``; the judgement says whether the evidence can answer it.
 
     A part with context (a follow-up, or a later ask of a multi-part question) retrieves with its
-    context, and is judged on its own words first, then together with the context.
+    context, and is judged on its own words first, then together with the context. A part that
+    names two or more documents (a comparison) takes its evidence from each of them in turn.
     """
 
     def __init__(self, retriever: Retriever, evidence_k: int = 4, paraphrase_cosine: float = 0.45) -> None:
@@ -23,13 +28,84 @@ class Gatherer:
         joined = f"{part.context} {part.text}".strip()
         hits = r.retrieve(joined)
         evidence = r.evidence(part.text, hits, k)
-        opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine}
+        named = r.named(part.text)
+        hits, evidence = self.defining(part.text, named, hits, evidence)
+        if len(named) > 1:
+            hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)
+        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine, "names": names}
         verdict = judge(part.text, evidence, r.vocabulary, r.corpus_numbers, **opts)
         if part.context:
             evidence = merge(evidence, r.evidence(joined, hits, k), k)
             if not verdict.answerable:
                 verdict = judge(joined, evidence, r.vocabulary, r.corpus_numbers, **opts)
-        return Gathered(tuple(hits), tuple(evidence), verdict)
+        gathered = Gathered(tuple(hits), tuple(evidence), verdict)
+        return Gathered(gathered.hits, gathered.evidence, structural(part, gathered, r) or verdict)
+
+    def per_document(
+        self, text: str, joined: str, named: list[str], hits: list[Hit], evidence: list[Evidence]
+    ) -> tuple[list[Hit], list[Evidence]]:
+        """Hits and evidence taken from each named document in turn (best first within each), so
+        that an answer comparing them can cite each one."""
+        r, each = self.retriever, max(1, self.evidence_k // len(named))
+        wide = r.retrieve(joined, max(WIDE, r.top_k))
+        lists, all_hits = [], list(hits)
+        for doc in named:
+            doc_hits = [h for h in wide if h.chunk.source == doc][:2]
+            all_hits += [h for h in doc_hits if h not in all_hits]
+            lists.append(r.evidence(text, doc_hits, each) if doc_hits else [])
+        if not all(lists):
+            return hits, evidence
+        turns = [e for group in zip(*lists, strict=False) for e in group]
+        rest = [e for g in lists for e in g] + evidence
+        return all_hits, merge(turns + rest, [], max(self.evidence_k, each * len(named)))
+
+    def defining(
+        self, text: str, named: set[str], hits: list[Hit], evidence: list[Evidence]
+    ) -> tuple[list[Hit], list[Evidence]]:
+        """Put first the sentences that define a term the question quotes (where the documents
+        write it in quotes too, as a definition does), in the documents it names, and their chunks."""
+        r = self.retriever
+        terms = [t.strip().lower() for t in QUOTED_TERM.findall(text) if t.strip()]
+        if not terms:
+            return hits, evidence
+        found = [s for s in r.sentences if (not named or s.source in named) and any(_quoted(t, s.text) for t in terms)][
+            :2
+        ]
+        if not found:
+            return hits, evidence
+        best = max((e.score for e in evidence), default=1.0)
+        lead = [Evidence(s, best, max((e.cosine for e in evidence), default=0.0), 0.0) for s in found]
+        chunks = [c for c in r.chunks if any(c.source == s.source and c.start <= s.start < c.end for s in found)]
+        more = [Hit(c, 0.0, len(hits) + i) for i, c in enumerate(chunks) if all(h.chunk.id != c.id for h in hits)]
+        return hits + more[:2], merge(lead, evidence, self.evidence_k)
+
+
+def _quoted(term: str, sentence: str) -> bool:
+    """``sentence`` writes ``term`` in quotes near its start (where a definition names its term).
+
+    >>> _quoted("object code", 'The "Object code" means any non-source form of a work.')
+    True
+    >>> _quoted("object code", 'You may convey a covered work in the form of "object code" under section 6.')
+    False
+    """
+    low = " ".join(sentence.lower().split())
+    at = min(
+        (low.find(q + term + e) for q, e in (('"', '"'), ("“", "”"), ("'", "'")) if q + term + e in low), default=-1
+    )
+    return 0 <= at <= 40
+
+
+def structural(part: Part, gathered: Gathered, retriever: Retriever) -> Judgement | None:
+    """The judgement of a question about the documents' own sections: answerable when the
+    section (or the section holding the evidence) is found, not when a named document lacks it."""
+    found = section_answer(part, gathered, retriever)
+    j = gathered.judgement
+    if isinstance(found, Accept):
+        return Judgement(True, "the section asked about is in the documents", j.coverage, j.cosine, ())
+    if isinstance(found, Refuse):
+        return Judgement(False, found.reason, j.coverage, j.cosine, j.missing)
+    return None
 
 
 def merge(a: list[Evidence], b: list[Evidence], n: int) -> list[Evidence]:

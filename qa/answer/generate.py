@@ -11,10 +11,11 @@ from dataclasses import replace
 
 from qa.documents import Span
 from qa.llm import ChatBackend, Message
-from qa.retrieve import Evidence, Retriever
+from qa.retrieve import Evidence, Retriever, render
 
-from .prompt import calculation_prompt, question_prompt, system_prompt
-from .types import Draft, Gathered, Part
+from .prompt import INSTRUCTIONS, calculation_prompt, question_prompt, system_prompt
+from .sections import section_answer
+from .types import Accept, Draft, Gathered, Part
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,11 @@ class Generator:
         max_tokens: int = 96,
         context_chars: int = 6000,
         evidence_chars: int = 1500,
+        evidence_after: bool = False,
     ) -> None:
         self.retriever, self.backend = retriever, backend
         self.max_tokens, self.context_chars, self.evidence_chars = max_tokens, context_chars, evidence_chars
+        self.evidence_after = evidence_after  # a per-question block goes after the (cached) instructions
 
     def context(self, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Span]:
         """The sentences the model sees, in document order: the whole corpus when it fits (a stable
@@ -42,18 +45,29 @@ class Generator:
         return self.retriever.context(list(evidence), self.context_chars if fits else self.evidence_chars)
 
     def messages(self, part: Part, numbered: list[Span], history: tuple[Message, ...] = ()) -> list[Message]:
-        """System prompt with the sentences, the last turns, then this part's question."""
-        msgs: list[Message] = [{"role": "system", "content": system_prompt(numbered)}]
+        """System prompt with the sentences, the last turns, then this part's question. With
+        ``evidence_after`` and a corpus that does not fit, the system message is the instructions
+        alone (the same for every question, so the model server keeps it cached) and the
+        evidence block goes into the question's turn."""
+        after = self.evidence_after and self.retriever.corpus_chars > self.context_chars
+        system = INSTRUCTIONS if after else system_prompt(numbered)
+        msgs: list[Message] = [{"role": "system", "content": system}]
         msgs += list(history[-4:])
         last_user = next((m["content"] for m in reversed(history) if m["role"] == "user"), None)
         shown = part if part.context != last_user else replace(part, context="")
-        msgs.append({"role": "user", "content": question_prompt(shown)})
+        asked = question_prompt(shown)
+        if after:
+            asked = f"<documents>\n{render(list(numbered))}\n</documents>\n\n{asked}"
+        msgs.append({"role": "user", "content": asked})
         return msgs
 
     def generate(self, part: Part, gathered: Gathered, history: tuple[Message, ...] = ()) -> Iterator[str | Draft]:
         """Yield the draft's pieces as they come (for progress only), then the whole ``Draft``."""
         if self.backend is None:
             raise RuntimeError("Generator needs a chat backend; without one the chain answers extractively")
+        if isinstance(section_answer(part, gathered, self.retriever), Accept):
+            yield Draft("")  # a section's heading is answered in code (the verifier): no model call
+            return
         numbered = self.context(gathered.evidence)
         pieces: list[str] = []
         for piece in self.backend.stream(self.messages(part, numbered, history), self.max_tokens):

@@ -12,16 +12,29 @@ from __future__ import annotations
 import logging
 import re
 
-from qa.check import as_written, echoes, relevance, relevant, support_set, supported
+from qa.check import (
+    allowed_numbers,
+    as_written,
+    beyond_names,
+    echoes,
+    figure_about_names,
+    naming_terms,
+    relevance,
+    relevant,
+    support_set,
+    supported,
+)
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
+from qa.structure import name_words
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
 from .arith import Computation, complement, explain, parse_expression, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
+from .sections import section_answer
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
 
 log = logging.getLogger(__name__)
@@ -45,7 +58,12 @@ class Verifier:
         self.retriever, self.echo_words, self.about_cosine, self.backend = retriever, echo_words, about_cosine, backend
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
+        own = section_answer(part, gathered, self.retriever)
+        if own is not None:  # a section's heading, found in code: the draft is not needed
+            return own
         verdict = self._check(part, gathered, draft)
+        if isinstance(verdict, Accept):
+            verdict = self.each_document(part, gathered, verdict)
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
@@ -98,7 +116,34 @@ class Verifier:
             return self._chosen_sentence(part, claimed)
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         computed = self._computation(part, body, candidates)
-        return computed if computed is not None else self._supported(part, body, candidates)
+        if computed is not None:
+            return computed
+        verdict = self._supported(part, body, candidates)
+        if isinstance(verdict, Fallback):  # the model may have read a name in a sentence it did not name
+            seen = self.also_read(part, body, candidates, draft.numbered)
+            second = self._supported(part, body, candidates + seen) if seen else verdict
+            verdict = second if isinstance(second, Accept) else verdict
+        return verdict
+
+    def also_read(self, part: Part, body: str, candidates: list[Span], numbered: tuple[Span, ...]) -> list[Span]:
+        """Sentences the model was shown but neither named nor were evidence, that may still support
+        an answer: only when every number of the answer is in the named or evidence sentences, and
+        only sentences that are about the question by themselves, with their title and heading
+        (document names aside). Retrieval's choice of which sentence gives a figure stands."""
+        if not numbers_in(body) <= allowed_numbers([c.text for c in candidates]):
+            return []
+        ask = self.unnamed(part.text)
+        return [
+            s
+            for s in numbered
+            if usable(s) and s not in candidates and relevance(f"{s.title} {with_section(s)}", ask) >= 0.5
+        ]
+
+    def unnamed(self, text: str) -> str:
+        """``text`` without the words that name one of the documents."""
+        r = self.retriever
+        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        return " ".join(w for w in text.split() if not name_words(w) & names) or text
 
     def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
         picks = [s for s in claimed if usable(s) and self.about([self.in_context(s)], part.focus)]
@@ -108,10 +153,16 @@ class Verifier:
 
     def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
-        spans_ctx = [self.in_context(c) for c in chosen]
-        vocab = self.retriever.vocabulary
-        if not chosen or not supported(body, [c.text for c in chosen], part.focus, spans_ctx, vocab):
+        spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]  # fmt: skip
+        r = self.retriever
+        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
+        texts = [with_section(c) for c in chosen]  # a sentence's section heading is part of what it says
+        titles = [c.title for c in chosen if c.title]
+        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles):
             return Fallback("a number or name of the answer is not in the sentences it cites")
+        if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
+            return Fallback("the sentence giving the answer's figure is not about what the question names")
         if not self.about(spans_ctx, part.focus):
             return Fallback("the cited sentences are not about the question")
         return self._accept(body, chosen)
@@ -167,6 +218,8 @@ class Verifier:
         they mention half of its terms, or, for a paraphrase in other words, one is close to it in
         meaning (the answer still may not repeat a question word the documents never use)."""
         ask = focus.split("\n")[-1]
+        if not beyond_names(" ".join(spans), ask):  # a sentence that merely names the entity asked about
+            return False
         return relevant(spans, focus) or relevant(spans, ask) or self.close(spans, ask) >= self.about_cosine
 
     def close(self, spans: list[str], question: str) -> float:
@@ -179,6 +232,28 @@ class Verifier:
 
     def in_context(self, span: Span) -> str:
         return in_context(self.retriever, span)
+
+    def each_document(self, part: Part, gathered: Gathered, verdict: Accept) -> Accept:
+        """An answer to a question naming several documents cites each of them: for a named
+        document it does not cite yet, the evidence sentence of it that best holds the answer's words."""
+        named = self.retriever.named(part.text)
+        cited = {c.source for c in verdict.citations}
+        if len(named) < 2 or named <= cited:
+            return verdict
+        body = MARKER.sub("", verdict.text).strip()
+        own = set().union(*(self.retriever.names[d][0] for d in named))
+        ask = " ".join(w for w in part.text.split() if not name_words(w) & own)  # the ask, names aside
+        extra = []
+        for doc in sorted(named - cited):
+            spans = [e.span for e in gathered.evidence if e.span.source == doc and usable(e.span)]
+            best = support_set(body, [s.text for s in spans], 1)
+            if best and relevance(self.in_context(spans[best[0]]), ask) >= 0.5:
+                extra.append(spans[best[0]])
+        more = verified([Citation.of(s) for s in extra], self.retriever.texts)
+        if not more:
+            return verdict
+        cites = verdict.citations + tuple(more)
+        return Accept(f"{body} {markers(len(cites))}", cites, verdict.method)
 
 
 def in_context(retriever: Retriever, span: Span) -> str:
@@ -203,6 +278,15 @@ def lacks_names(question: str, answer: str) -> bool:
     have = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
     names = {w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", answer) if w.lower() not in have}
     return not {w for w in names if w.lower() not in STOPWORDS and w.lower() not in NUMBER_WORDS}
+
+
+def with_section(span: Span) -> str:
+    """The sentence with its deepest section heading before it, when it has one.
+
+    >>> with_section(Span("a.txt", 0, 9, "It ends.", "Guide", ("8. Termination.",)))
+    '8. Termination. It ends.'
+    """
+    return f"{span.section[-1]} {span.text}" if span.section else span.text
 
 
 def usable(span: Span) -> bool:

@@ -1,0 +1,112 @@
+"""Sections: answers about a document's own structure, found in code from the section paths.
+
+A question about a numbered section that asks nothing else ("What is section 9 of the Apache
+License called?", "And section 16?", "What does section 11 cover?") is answered with that
+section's heading, in the document the question names (or the best retrieved one); a named
+document that has numbered sections but not that one makes it a false premise. A question that
+asks which section or heading holds something is answered with the heading of the section of
+the best evidence sentence about it.
+"""
+
+from __future__ import annotations
+
+from qa.check import GENERIC_TERMS, naming_terms
+from qa.cite import Citation, verified
+from qa.documents import Span
+from qa.lexicon import ASKS_WHICH_SECTION, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
+from qa.retrieve import Retriever
+from qa.structure import flat, section_numbers, section_refs
+from qa.text import has_term, stem, terms
+
+from .types import Accept, Gathered, Part, Refuse
+
+_ASIDE = {stem(w) for w in DOCUMENT_WORDS + SECTION_TOPIC_WORDS}
+
+
+def section_answer(part: Part, gathered: Gathered, retriever: Retriever) -> Accept | Refuse | None:
+    """The heading a section question asks for, a refusal for a section the named document lacks,
+    or None when the question is not one of these."""
+    refs = section_refs(part.text)
+    if refs and not asked_beyond(part.text, retriever):
+        return _named_section(part, gathered, retriever, refs)
+    if ASKS_WHICH_SECTION.search(part.text):
+        return _which_section(part, gathered, retriever)
+    return None
+
+
+def asked_beyond(question: str, retriever: Retriever) -> list[str]:
+    """The question's terms besides document names, section words and words that ask for a topic.
+
+    A section question with none of them asks only for the section's heading."""
+    names = set().union(*(ws for ws, _ in retriever.names.values())) if retriever.names else set()
+    naming = naming_terms(question, names, retriever.vocabulary)
+    return [
+        t
+        for t in terms(question)
+        if not t[0].isdigit() and t not in _ASIDE and t not in GENERIC_TERMS and t not in names and t not in naming
+    ]
+
+
+def _docs(part: Part, gathered: Gathered, retriever: Retriever) -> tuple[list[str], bool]:
+    """The documents to look in (named ones first) and whether the question named them."""
+    named = retriever.named(part.text) or retriever.named(f"{part.context} {part.text}")
+    if named:
+        return sorted(named), True
+    return list(dict.fromkeys(h.chunk.source for h in gathered.hits)), False
+
+
+def _named_section(part: Part, gathered: Gathered, retriever: Retriever, refs: set) -> Accept | Refuse | None:
+    docs, named = _docs(part, gathered, retriever)
+    for doc in docs:
+        head = next(
+            (s for s in _doc_sentences(retriever, doc) if s.section and refs & section_numbers(s.section[-1:])), None
+        )
+        if head is not None:
+            number = next(n for _, n in refs & section_numbers(head.section[-1:]))
+            return _accept(retriever, f'Section {number} of {_title(retriever, doc)} is "{flat(head.text)}"', head)
+    if named and all(_numbered(retriever, d) for d in docs):
+        wanted = ", ".join(sorted(n for _, n in refs))
+        return Refuse(f"{' and '.join(_title(retriever, d) for d in docs)} has no section {wanted}")
+    return None
+
+
+def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Accept | None:
+    want = asked_beyond(part.text, retriever)
+    if not want:
+        return None
+    for e in gathered.evidence:
+        s = e.span
+        if not s.section:
+            continue
+        have = set(terms(f"{s.section[-1]} {s.text}"))
+        if sum(has_term(t, have) for t in want) / len(want) >= 0.5:
+            head = _heading(retriever, s)
+            return _accept(retriever, f'{_title(retriever, s.source)} covers it under "{flat(head.text)}"', head)
+    return None
+
+
+def _accept(retriever: Retriever, text: str, span: Span) -> Accept | None:
+    cites = verified([Citation.of(span)], retriever.texts)
+    return Accept(f"{text} [1]", tuple(cites), "extractive") if cites else None
+
+
+def _doc_sentences(retriever: Retriever, doc: str) -> list[Span]:
+    return [s for s in retriever.sentences if s.source == doc]
+
+
+def _numbered(retriever: Retriever, doc: str) -> bool:
+    return any(s.section and section_numbers(s.section[-1:]) for s in _doc_sentences(retriever, doc))
+
+
+def _title(retriever: Retriever, doc: str) -> str:
+    return flat(retriever.titles.get(doc) or doc)
+
+
+def _heading(retriever: Retriever, span: Span) -> Span:
+    """The first sentence of ``span``'s deepest section (its heading), else ``span``."""
+    sents, i = retriever.sentences, retriever.sentence_pos.get((span.source, span.start))
+    if i is None:
+        return span
+    while i > 0 and sents[i - 1].source == span.source and sents[i - 1].section == span.section:
+        i -= 1
+    return sents[i]

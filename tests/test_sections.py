@@ -1,0 +1,125 @@
+"""Questions about a corpus's own structure (issue 7): section headings answered in code, a section
+the named document lacks refused, "which section" answered with a heading, comparisons citing each
+document. Two small hard-wrapped licences, the fake embedder, and a fake model."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.settings import Settings
+from tests.conftest import FakeChat, FakeEmbedder
+
+FOO = """FOO PUBLIC LICENSE
+Version 2, 1 May 2001
+
+1. Definitions.
+
+"Software" means the program
+covered by this licence.
+
+2. Grant of Rights.
+
+You may copy and share the Software
+at no charge.
+
+3. Termination.
+
+Your rights end at once if you break
+these terms, and the written offer stays valid for three years.
+"""
+BAR = """BAR COMMUNITY LICENSE
+Version 1.0
+
+1. Scope.
+
+This licence covers fonts
+and their glyph files.
+
+2. Notices.
+
+A written offer must stay valid for two years
+after the last shipment.
+"""
+
+
+@pytest.fixture
+def answerer(tmp_path: Path):
+    from qa.pipeline import build_answerer, index_documents
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "foo-license.txt").write_text(FOO)
+    (tmp_path / "seeds" / "bar-license.txt").write_text(BAR)
+    (tmp_path / "seeds" / "notes.md").write_text("# Release notes\n\nVersion 4 adds a faster parser.\n")
+    s = Settings(root=tmp_path, llm="extractive", context_chars=200, evidence_chars=400)
+    emb = FakeEmbedder()
+    index_documents(s, embedder=emb)
+
+    def make(chat=None):
+        return build_answerer(s, embedder=emb, backend=chat)
+
+    return make
+
+
+def test_a_section_title_is_answered_from_its_heading_without_the_model(answerer):
+    chat = FakeChat("Section 2 is about fonts. [1]")
+    ans = answerer(chat).answer("What is the title of section 2 of the Foo Public License?")
+    assert not ans.refused and "Grant of Rights" in ans.text
+    assert [c.quote for c in ans.citations] == ["2. Grant of Rights."]
+    assert chat.seen == []  # no model call was needed
+
+
+def test_a_follow_up_naming_only_a_section_gets_its_heading(answerer):
+    history = [{"role": "user", "content": "What is section 1 of the Foo Public License called?"},
+               {"role": "assistant", "content": "Definitions."}]  # fmt: skip
+    ans = answerer(FakeChat("x")).answer("And section 3?", history)
+    assert "Termination" in ans.text and ans.citations[0].source.endswith("foo-license.txt")
+
+
+def test_a_section_the_named_document_lacks_is_refused(answerer):
+    ans = answerer(FakeChat("Section 9 says you may sell it. [1]")).answer(
+        "What does section 9 of the Foo License say?"
+    )
+    assert ans.refused and "no section 9" in ans.refusal_reason
+
+
+def test_which_section_is_answered_with_the_heading_of_the_evidence(answerer):
+    ans = answerer().answer("Which section of the Foo Public License deals with termination?")
+    assert not ans.refused and "3. Termination." in ans.text
+    assert ans.citations[0].quote == "3. Termination."
+
+
+def test_a_comparison_cites_each_document_it_names(answerer):
+    def reply(messages):
+        lines = messages[0]["content"].splitlines()
+        n = next(line for line in lines if "three years" in line).split("]")[0].lstrip("[")
+        return f"The written offer stays valid for three years. [{n}]"
+
+    ans = answerer(FakeChat(reply)).answer(
+        "How long must the written offer stay valid under the Foo License and under the Bar License?"
+    )
+    assert not ans.refused
+    assert {c.source.split("/")[-1] for c in ans.citations} == {"foo-license.txt", "bar-license.txt"}
+
+
+def test_evidence_after_keeps_the_system_message_the_same_for_every_question(answerer):
+    chat = FakeChat("NOT IN DOCUMENT")
+    a = answerer(chat)
+    a.generator.evidence_after = True
+    a.answer("How long must the written offer stay valid under the Foo License?")
+    a.answer("What does the Software mean in the Foo Public License?")
+    systems = {m[0]["content"] for m in chat.seen}
+    assert len(chat.seen) == 2 and len(systems) == 1 and "\n<documents>\n" not in systems.pop()
+    assert all("<documents>\n" in m[-1]["content"] and "Question:" in m[-1]["content"] for m in chat.seen)
+
+
+def test_a_sentence_the_model_read_but_did_not_name_supports_only_if_about_the_ask(answerer):
+    from qa.answer.types import Part
+
+    a = answerer()
+    shown = tuple(a.retriever.sentences)
+    offer = next(s for s in shown if "two years" in s.text)
+    grant = next(s for s in shown if "at no charge" in s.text)
+    ask = Part("How long must a written offer stay valid under the Bar License?")
+    assert a.verifier.also_read(ask, "It stays valid for two years.", [], shown) == []  # a new figure: no
+    assert offer in a.verifier.also_read(ask, "It must stay valid.", [], shown)
+    assert grant not in a.verifier.also_read(ask, "It must stay valid.", [], shown)
