@@ -259,3 +259,38 @@ def run_start(settings: Settings, cold: bool = False) -> int:
     if answerer.backend:
         answerer.backend.close()
     return 0
+
+
+def run_corpora(settings: Settings, n_questions: int = 15, names: str = "seed,docs") -> int:
+    """Warm answer latency per eval corpus in one process (one model load, each corpus's own index),
+    on its first ``n_questions`` answerable dev items without history; each corpus's p50 against
+    the first's, so a ratio is measured under the same machine load."""
+    from qa.evalcorpus import Models, select
+    from qa.evaluate import is_correct, load_items
+
+    models = Models(settings)
+    rows: dict[str, dict] = {}
+    for corpus in select(names, settings.root):
+        models.index(settings, corpus)
+        answerer = models.answerer(settings, corpus)
+        answerer.warm_up()
+        items = [i for i in load_items(corpus.items_path(settings.root), answerer.retriever.texts) if i.split == "dev"]
+        items = [i for i in items if i.answerable is True and not i.history][:n_questions]
+        asked = [(i, _ask(answerer, i.question)) for i in items]
+        totals = [total for _, (_, _, total) in asked]
+        rows[corpus.name] = {
+            "questions": len(items),
+            "p50 ms": statistics.median(totals),
+            "p95 ms": pct(totals, 0.95),
+            "1st chk": statistics.median(first for _, (_, first, _) in asked),
+            "acc": statistics.fmean(is_correct(i, a.text, a.refused) for i, (a, _, _) in asked),
+        }
+    first = next(iter(rows.values()))["p50 ms"] if rows else 0.0
+    print(f"{'corpus':10} {'questions':>9} {'p50 ms':>8} {'p95 ms':>8} {'1st chk':>8} {'acc':>5} {'p50 x':>6}")
+    for name, r in rows.items():
+        ratio = r["p50 ms"] / first if first else 0.0
+        print(
+            f"{name:10} {r['questions']:9d} {r['p50 ms']:8.0f} {r['p95 ms']:8.0f} {r['1st chk']:8.0f} "
+            f"{r['acc']:5.2f} {ratio:6.2f}"
+        )
+    return 0

@@ -169,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode = s.add_mutually_exclusive_group()
     mode.add_argument("--decode", action="store_true", help="compare decoding options (speculative, stop) on the seed")
     mode.add_argument("--start", action="store_true", help="time start-up to ready, step by step")
+    mode.add_argument(
+        "--corpora",
+        metavar="C,C",
+        help="warm answer latency per eval corpus (e.g. seed,docs) in one run, and each p50 against the first's",
+    )
     mode.add_argument("--scale", type=int, metavar="N", help="index a corpus of N chunks; time indexing and retrieval")
     mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
@@ -230,6 +235,8 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
         return bench.run_decode(settings, args.questions or 15, args.options)
     if args.start:
         return bench.run_start(settings, args.cold)
+    if args.corpora:
+        return bench.run_corpora(settings, args.questions or 15, args.corpora)
     if args.scale is not None:
         from qa.scale import run_scale
 

@@ -34,3 +34,21 @@ def test_bench_modes_are_exclusive():
     assert args.scale == 1000 and args.embed_threads == 2 and not args.peers
     with pytest.raises(SystemExit):
         p.parse_args(["bench", "--start", "--peers"])
+
+
+def test_corpora_latency_rows_in_one_run(tmp_path, monkeypatch, capsys):
+    """Each corpus is indexed and answered with the same models; the ratio is against the first."""
+    from qa.bench import run_corpora
+    from tests.conftest import FakeEmbedder
+
+    monkeypatch.setattr("qa.embed.load_embedder", lambda *a, **k: FakeEmbedder())
+    chat = FakeChat("NOT IN DOCUMENT")
+    monkeypatch.setattr("qa.llm.make_backend", lambda settings: chat)
+    s = Settings(index_dir=tmp_path / "idx", cache_dir=tmp_path / "cache")
+    assert run_corpora(s, 3, "seed,docs") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["corpus", "questions"]
+    rows = {ln.split()[0]: ln.split() for ln in lines[1:]}
+    assert set(rows) == {"seed", "docs"} and rows["seed"][1] == rows["docs"][1] == "3"
+    assert rows["seed"][-1] == "1.00" and float(rows["docs"][-1]) > 0
+    assert chat.seen  # the model was asked
