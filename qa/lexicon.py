@@ -78,6 +78,13 @@ PART_BREAK = re.compile(
     re.I,
 )
 LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
+# A piece that asks something: a question word, a leading verb ("Is ...", "Does ..."), or a "?".
+# "Under GPLv3, how many days ...?" splits at the comma, but "Under GPLv3" asks nothing: it qualifies
+# the ask after it.
+ASKS_SOMETHING = re.compile(
+    rf"\b{QUESTION_WORDS}\b|^\s*(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)\b|\?",
+    re.I,
+)
 
 # Writing systems, for "the question is in another language than the documents".
 SCRIPTS = {

@@ -177,8 +177,11 @@ def test_planner_splits_a_question_with_several_asks(make_answerer):
 
 def test_split_parts_keeps_single_asks_whole():
     for q in ["Which town both has weak indicators and reports a decline?", "Ignore that. How many are idle?",
-              "How many anchor projects are either under implementation or idle?"]:  # fmt: skip
+              "How many anchor projects are either under implementation or idle?",
+              "Under the 2024 plan, how many towns get funds?"]:  # fmt: skip
         assert split_parts(q) == [q]
+    lead = "In the 2024 plan, which town gets most, and who decides?"  # the lead-in stays with the first ask
+    assert split_parts(lead) == ["In the 2024 plan, which town gets most?", "who decides?"]
 
 
 def test_planner_translates_a_question_in_another_script(make_answerer):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from qa.check import correct_typos
-from qa.lexicon import ASKS_ARITHMETIC, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
+from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -33,6 +33,8 @@ def script_of(text: str) -> str | None:
 def split_parts(question: str, max_parts: int = 3) -> list[str]:
     """The asks of a question, each ending with "?"; at most ``max_parts`` (the rest stays in the last)."""
     pieces = [p.strip() for p in PART_BREAK.split(question.strip()) if p and p.strip()]
+    while len(pieces) > 1 and not ASKS_SOMETHING.search(pieces[0]):  # a lead-in, not an ask: keep it with the next
+        pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
     if len(pieces) > max_parts:
         pieces = pieces[: max_parts - 1] + [", ".join(pieces[max_parts - 1 :])]
     out = []
