@@ -65,10 +65,10 @@ class Settings(BaseSettings):
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
     evidence_chars: int = Field(
-        default=1500,
+        default=800,
         ge=200,
         description="the model's block for a bigger corpus: it changes per question, so it is read anew; "
-        "~400 tokens keep prefill to seconds on a 2-core CPU",
+        "docs dev, 1500 -> 800: p50 5.8 -> 4.1 s, accuracy equal (0.79), refusal 0.93 -> 0.95, cite precision -0.03",
     )
     evidence_after: bool = Field(
         default=False,

@@ -42,7 +42,7 @@ class Answerer:
         evidence_k: int = 4,
         max_tokens: int = 96,
         context_chars: int = 6000,
-        evidence_chars: int = 1500,
+        evidence_chars: int = 800,
         max_question_chars: int = 2000,
         max_parts: int = 3,
         echo_words: int = 6,

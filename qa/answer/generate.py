@@ -29,7 +29,7 @@ class Generator:
         backend: ChatBackend | None,
         max_tokens: int = 96,
         context_chars: int = 6000,
-        evidence_chars: int = 1500,
+        evidence_chars: int = 800,
         evidence_after: bool = False,
     ) -> None:
         self.retriever, self.backend = retriever, backend
