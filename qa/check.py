@@ -144,12 +144,7 @@ def judge(
     qterms = [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit() and t not in naming]
     if not evidence:
         return Judgement(False, "nothing in the documents matches the question", 0.0, 0.0, tuple(qterms))
-    sent_terms = [set(terms(e.span.text)) for e in evidence]
-    union = set().union(*sent_terms[:3])
-    coverage = sum(has_term(t, union) for t in qterms) / len(qterms) if qterms else 1.0
-    best = (
-        max((sum(has_term(t, st) for t in qterms) / len(qterms) for st in sent_terms), default=0.0) if qterms else 1.0
-    )
+    coverage, best = _coverage(qterms, evidence)
     missing = tuple(t for t in qterms if not has_term(t, vocabulary))
     cos = max(e.cosine for e in evidence)
 
@@ -168,6 +163,17 @@ def judge(
     if best <= 0.5 and cos < 0.4:
         return verdict(False, "no sentence in the documents covers the question")
     return verdict(True, "supported")
+
+
+def _coverage(qterms: list[str], evidence: list[Evidence]) -> tuple[float, float]:
+    """The share of the question's terms in the best three evidence sentences together, and in
+    the best single one."""
+    if not qterms:
+        return 1.0, 1.0
+    sent_terms = [set(terms(e.span.text)) for e in evidence]
+    union = set().union(*sent_terms[:3])
+    best = max((sum(has_term(t, st) for t in qterms) for st in sent_terms), default=0)
+    return sum(has_term(t, union) for t in qterms) / len(qterms), best / len(qterms)
 
 
 def naming_terms(question: str, names: set[str], vocabulary: set[str]) -> set[str]:

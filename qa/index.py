@@ -33,13 +33,12 @@ from qa.generations import (
     owner_metadata,
     parse_collection,
 )
+from qa.index_write import add_chunks, add_documents, copy_chunks
 from qa.leftovers import remove_dead_lexical, remove_dead_segment_dirs
 from qa.lexical import Lexical
 
 log = logging.getLogger(__name__)
-BATCH = 64
 PAGE = 5000  # rows per read of a whole collection (see _get_all)
-SOURCES_PAGE = 500  # sources per `$in` filter: SQLite limits the variables of one query (32,766)
 LEXICAL = "lexical"  # the folder, inside a local index, of each generation's lexical engine
 
 
@@ -314,9 +313,9 @@ class ChunkIndex:
         building(gen)
         try:
             chunks_col, docs_col = self._create(gen, settings)
-            kept = self._copy_unchanged(old_gen, reuse, chunks_col) if old_gen else 0
-            self._add_chunks(chunks_col, new_chunks, progress)
-            self._add_docs(docs_col, docs)
+            kept = copy_chunks(self._collections(old_gen)[0], reuse, chunks_col) if old_gen else 0
+            add_chunks(chunks_col, new_chunks, self.embedder, progress)
+            add_documents(docs_col, docs)
             if self.lexical_root is not None:
                 Lexical.build(docs, reused + new_chunks).save(self.lexical_root / gen)
             self._meta().modify(metadata={"active": gen})
@@ -331,52 +330,6 @@ class ChunkIndex:
             if self.path is not None:
                 remove_dead_segment_dirs(self.path)
         return kept
-
-    def _copy_unchanged(self, old_gen: str, sources: set[str], target) -> int:
-        if not sources:
-            return 0
-        old_chunks_col, _ = self._collections(old_gen)
-        names, copied = sorted(sources), 0
-        for p in range(0, len(names), SOURCES_PAGE):  # one `$in` of 5,000+ sources is too many variables
-            got = old_chunks_col.get(
-                where={"source": {"$in": names[p : p + SOURCES_PAGE]}}, include=["embeddings", "documents", "metadatas"]
-            )
-            ids = got["ids"]
-            for i in range(0, len(ids), BATCH):
-                target.add(
-                    ids=ids[i : i + BATCH],
-                    embeddings=[list(map(float, e)) for e in got["embeddings"][i : i + BATCH]],
-                    documents=got["documents"][i : i + BATCH],
-                    metadatas=got["metadatas"][i : i + BATCH],
-                )
-            copied += len(ids)
-        return copied
-
-    @staticmethod
-    def _add_docs(col, docs: list[Document]) -> None:
-        for i in range(0, len(docs), BATCH):
-            batch = docs[i : i + BATCH]
-            col.add(
-                ids=[d.source for d in batch],
-                embeddings=[[1.0]] * len(batch),
-                documents=[d.text for d in batch],
-                metadatas=[{"source": d.source, "digest": d.digest, "chars": len(d.text), **d.metadata} for d in batch],
-            )
-
-    def _add_chunks(self, col, chunks: list[Chunk], progress: bool) -> None:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(chunks), desc="embedding", unit="chunk", disable=not progress or len(chunks) < BATCH)
-        for i in range(0, len(chunks), BATCH):
-            batch = chunks[i : i + BATCH]
-            col.add(
-                ids=[c.id for c in batch],
-                embeddings=self.embedder.embed([c.indexed for c in batch]),
-                documents=[c.text for c in batch],
-                metadatas=[{"source": c.source, "start": c.start, "end": c.end} for c in batch],
-            )
-            bar.update(len(batch))
-        bar.close()
 
     def _drop(self, gen: str) -> None:
         self._handles.pop(gen, None)

@@ -67,6 +67,49 @@ def _sections(s: Span) -> set[tuple[str, str]]:
     return section_numbers(s.section)
 
 
+class _Tables:
+    """What ``Lexical.build`` collects, one document at a time: per chunk its id, document, span and
+    tokens; per document its source, size, title and counts; the sentences' term statistics."""
+
+    def __init__(self) -> None:
+        self.meta: dict = {"format": FORMAT, "sources": [], "chars": [], "titles": [], "chunk_counts": []}
+        self.meta |= {"sentence_counts": [], "sections": {}}
+        self.ids: list[str] = []
+        self.doc_of: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.corpus: list[list[str]] = []
+        self.sentence_df: Counter[str] = Counter()
+        self.sentence_tokens = 0
+        self.numbers: set[str] = set()
+
+    def add(self, d: int, doc: Document, chunks: list[Chunk]) -> None:
+        sents = sentences(doc)
+        placed = _placed(doc, sents, chunks)
+        for c, secs in placed:
+            for kind, number in secs:
+                self.meta["sections"].setdefault(f"{kind} {number}", []).append(len(self.ids))
+            self.ids.append(c.id)
+            self.doc_of.append(d)
+            self.starts.append(c.start)
+            self.ends.append(c.end)
+            self.corpus.append(tokens(c.indexed))
+        for s in sents:
+            toks = tokens(s.text)
+            self.sentence_tokens += len(toks)
+            self.sentence_df.update(set(toks))
+        self.numbers |= numbers_in(doc.text)
+        title = sents[-1].title if sents else ""
+        for key, value in (
+            ("sources", doc.source),
+            ("chars", len(doc.text)),
+            ("titles", title or file_title(doc.source)),
+        ):
+            self.meta[key].append(value)
+        self.meta["chunk_counts"].append(len(placed))
+        self.meta["sentence_counts"].append(len(sents))
+
+
 class Lexical:
     """The saved lexical engine of one generation (see the module's docstring)."""
 
@@ -89,54 +132,29 @@ class Lexical:
         must be among ``docs``."""
         import bm25s
 
-        docs = sorted(docs, key=lambda d: d.source)
         by_doc: dict[str, list[Chunk]] = {}
         for c in sorted(chunks, key=lambda c: (c.source, c.start)):
             by_doc.setdefault(c.source, []).append(c)
-        meta: dict = {"format": FORMAT, "sources": [], "chars": [], "titles": [], "chunk_counts": []}
-        meta |= {"sentence_counts": [], "sections": {}}
-        ids, doc_of, starts, ends, corpus = [], [], [], [], []
-        sentence_df: Counter[str] = Counter()
-        sentence_tokens, numbers = 0, set()
-        for d, doc in enumerate(docs):
-            sents = sentences(doc)
-            placed = _placed(doc, sents, by_doc.get(doc.source, []))
-            for c, secs in placed:
-                for kind, number in secs:
-                    meta["sections"].setdefault(f"{kind} {number}", []).append(len(ids))
-                ids.append(c.id)
-                doc_of.append(d)
-                starts.append(c.start)
-                ends.append(c.end)
-                corpus.append(tokens(c.indexed))
-            for s in sents:
-                toks = tokens(s.text)
-                sentence_tokens += len(toks)
-                sentence_df.update(set(toks))
-            numbers |= numbers_in(doc.text)
-            title = sents[-1].title if sents else ""
-            meta["sources"].append(doc.source)
-            meta["chars"].append(len(doc.text))
-            meta["titles"].append(title or file_title(doc.source))
-            meta["chunk_counts"].append(len(placed))
-            meta["sentence_counts"].append(len(sents))
-        n_sent = sum(meta["sentence_counts"])
-        meta |= {"sentence_avg": sentence_tokens / n_sent if n_sent else 0.0, "numbers": sorted(numbers)}
+        t = _Tables()
+        for d, doc in enumerate(sorted(docs, key=lambda d: d.source)):
+            t.add(d, doc, by_doc.get(doc.source, []))
+        n_sent = sum(t.meta["sentence_counts"])
+        t.meta |= {"sentence_avg": t.sentence_tokens / n_sent if n_sent else 0.0, "numbers": sorted(t.numbers)}
         engine = bm25s.BM25(k1=K1, b=B, method="lucene", dtype="float64")
-        engine.index(corpus or [[]], show_progress=False)
+        engine.index(t.corpus or [[]], show_progress=False)
         vocab = engine.vocab_dict
         df = np.zeros(len(vocab), dtype=np.int64)
-        for t, f in sentence_df.items():
-            if t in vocab:  # every sentence lies in a chunk, so in practice every term is there
-                df[vocab[t]] = f
+        for term, f in t.sentence_df.items():
+            if term in vocab:  # every sentence lies in a chunk, so in practice every term is there
+                df[vocab[term]] = f
         arrays = {
-            "ids": np.array([i.encode() for i in ids], dtype=f"S{max(map(len, ids), default=1)}"),
-            "doc_of": np.array(doc_of, dtype=np.int32),
-            "starts": np.array(starts, dtype=np.int64),
-            "ends": np.array(ends, dtype=np.int64),
+            "ids": np.array([i.encode() for i in t.ids], dtype=f"S{max(map(len, t.ids), default=1)}"),
+            "doc_of": np.array(t.doc_of, dtype=np.int32),
+            "starts": np.array(t.starts, dtype=np.int64),
+            "ends": np.array(t.ends, dtype=np.int64),
             "sentence_df": df,
         }
-        return cls(engine, meta, arrays)
+        return cls(engine, t.meta, arrays)
 
     def save(self, folder: Path) -> None:
         """Write the engine to ``folder`` (replaced whole: written beside it, then renamed)."""

@@ -62,7 +62,7 @@ def test_unchanged_documents_are_copied_a_page_of_sources_at_a_time(indexed, emb
     for i in range(5):
         (indexed.root / "seeds" / f"n{i}.txt").write_text(f"Note {i} says the harbour opened. " * 3, encoding="utf-8")
     index_documents(indexed, embedder=embedder)
-    monkeypatch.setattr("qa.index.SOURCES_PAGE", 2)  # 5 sources kept: 3 `$in` filters
+    monkeypatch.setattr("qa.index_write.SOURCES_PAGE", 2)  # 5 sources kept: 3 `$in` filters
     (indexed.root / "seeds" / "n0.txt").write_text("Note zero is new.", encoding="utf-8")
     report, _ = index_documents(indexed, embedder=embedder)
     assert report.added == 1 and report.unchanged == 4 + 6  # 4 short notes, the seed's 6 chunks
