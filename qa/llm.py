@@ -102,6 +102,10 @@ class Embedded(ChatBackend):
     process can use (an API key made at start); one request at a time."""
 
     repeatable = True  # cut the prompt cache back to the system message before each call
+    reset_slot: str | None = None  # the documents' saved prompt cache (set by prime())
+    _clean = False  # the cache holds exactly the saved documents' prompt (``reset_slot``)
+    _restorer: threading.Thread | None = None
+    _server = None
 
     def __init__(
         self,
@@ -132,7 +136,6 @@ class Embedded(ChatBackend):
 
         configure(p, speculative, slot_dir)  # speculative decoding; prompt caches saved by prime()
         self.slot_dir, self.gguf, self.api_key = slot_dir, Path(gguf), key
-        self.reset_slot: str | None = None  # the documents' saved prompt cache (set by prime())
         try:
             self._server = xlc.Server(p)
         except Exception as exc:
@@ -153,12 +156,29 @@ class Embedded(ChatBackend):
         if not self._lock.acquire(timeout=self.timeout):
             raise LLMUnavailable(f"the model stayed busy for {self.timeout:.0f} s; try again")
         try:
-            if self.repeatable:
+            if self.repeatable and not self._clean:
                 self._reset_cache(messages)
+            self._clean = False
             yield from self._remote.stream(messages, max_tokens)
             self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
         finally:
             self._lock.release()
+            self._restore_later()
+
+    def _restore_later(self) -> None:
+        """Once a call ends, restore the documents' saved prompt in the background, so the next
+        question finds the cache cut back already: the ~25 ms leave the answer's critical path."""
+        if self.repeatable and self.reset_slot and self._server is not None:
+            self._restorer = threading.Thread(target=self._restore_if_used, name="llm-cache-reset", daemon=True)
+            self._restorer.start()
+
+    def _restore_if_used(self) -> None:
+        from qa.fastllm import slot_action
+
+        with self._lock:
+            if not self._clean and self.reset_slot and self._server is not None:
+                base = self._server.listening_address
+                self._clean = slot_action(base, "restore", self.reset_slot, self.slot_dir, self.api_key)
 
     def _reset_cache(self, messages: list[Message]) -> None:
         """Cut llama.cpp's prompt cache back to a question-independent prefix, so the rest of the
@@ -195,14 +215,16 @@ class Embedded(ChatBackend):
         from qa.fastllm import slot_action
 
         with self._lock:
-            return slot_action(self._server.listening_address, "save", name, self.slot_dir, self.api_key)
+            self._clean = slot_action(self._server.listening_address, "save", name, self.slot_dir, self.api_key)
+            return self._clean
 
     def restore_slot(self, name: str) -> bool:
         """Load ``slot_dir/name`` into the prompt cache; False if it is missing or that failed."""
         from qa.fastllm import slot_action
 
         with self._lock:
-            return slot_action(self._server.listening_address, "restore", name, self.slot_dir, self.api_key)
+            self._clean = slot_action(self._server.listening_address, "restore", name, self.slot_dir, self.api_key)
+            return self._clean
 
 
 @dataclass

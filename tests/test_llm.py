@@ -167,7 +167,7 @@ def test_embedded_cuts_the_prompt_cache_back_to_the_system_message_before_each_c
     """What a question reuses of llama.cpp's cache must not depend on the one asked before."""
     e = Embedded.__new__(Embedded)
     e._lock, e.timeout, e._remote = threading.Lock(), 0.5, FakeChat("an answer")
-    e.reset_slot, e._server = None, None  # no saved prompt cache: one token of the system message
+    e.reset_slot, e._server, e._clean = None, None, False  # no saved prompt cache: one token of the system message
     system = {"role": "system", "content": "documents"}
     for q in ("first?", "second?"):
         assert e.complete([system, {"role": "user", "content": q}], 5) == "an answer"
@@ -175,6 +175,29 @@ def test_embedded_cuts_the_prompt_cache_back_to_the_system_message_before_each_c
     e.repeatable = False
     e.complete([system, {"role": "user", "content": "third?"}], 5)
     assert len(e._remote.seen) == 5
+
+
+def test_embedded_restores_the_saved_prompt_after_each_call_not_before(monkeypatch):
+    """With the documents' prompt saved, the cut happens once a call ends, in the background."""
+    e = Embedded.__new__(Embedded)
+    e._lock, e.timeout, e._remote = threading.Lock(), 0.5, FakeChat("an answer")
+    e.repeatable, e.reset_slot, e._clean, e.slot_dir, e.api_key = True, "docs.slot", False, None, None
+    e._server = type("S", (), {"listening_address": "http://127.0.0.1:1"})()
+    log: list[str] = []
+
+    def restore(base, action, name, slot_dir, key=None):
+        log.append(f"{action} {name}")
+        return True
+
+    monkeypatch.setattr("qa.fastllm.slot_action", restore)
+    monkeypatch.setattr(e._remote, "stream", lambda m, n: iter(log.append("answer") or ["ok"]))
+    system = {"role": "system", "content": "documents"}
+    for q in ("first?", "second?"):
+        assert e.complete([system, {"role": "user", "content": q}], 5) == "ok"
+        e._restorer.join(2)
+    # the first call cuts the cache itself; afterwards each call finds it cut already
+    assert log == ["restore docs.slot", "answer", "restore docs.slot", "answer", "restore docs.slot"]
+    assert e._clean
 
 
 def test_model_errors_name_no_url():
