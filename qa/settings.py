@@ -60,7 +60,8 @@ class Settings(BaseSettings):
     )
     llm_repeatable: bool = Field(
         default=True,
-        description="the same question gets the same answer whatever was asked before (+~0.1 s a model call)",
+        description="the same question gets the same answer whatever was asked before (the cache is cut back "
+        "before a call, or in the background after it when the documents' prompt is saved)",
     )
     max_tokens: int = Field(default=96, ge=8)
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")

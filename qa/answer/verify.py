@@ -134,9 +134,7 @@ class Verifier:
             return []
         ask = self.unnamed(part.text)
         return [
-            s
-            for s in numbered
-            if usable(s) and s not in candidates and relevance(f"{s.title} {with_section(s)}", ask) >= 0.5
+            s for s in numbered if usable(s) and s not in candidates and relevant([f"{s.title} {with_section(s)}"], ask)
         ]
 
     def unnamed(self, text: str) -> str:
@@ -247,7 +245,7 @@ class Verifier:
         for doc in sorted(named - cited):
             spans = [e.span for e in gathered.evidence if e.span.source == doc and usable(e.span)]
             best = support_set(body, [s.text for s in spans], 1)
-            if best and relevance(self.in_context(spans[best[0]]), ask) >= 0.5:
+            if best and relevant([self.in_context(spans[best[0]])], ask):
                 extra.append(spans[best[0]])
         more = verified([Citation.of(s) for s in extra], self.retriever.texts)
         if not more:
