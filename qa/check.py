@@ -357,28 +357,36 @@ def supported(
     context: list[str] | None = None,
     vocabulary: set[str] | None = None,
     titles: list[str] | None = None,
+    naming: str = "",
 ) -> bool:
     """Every number and capitalised name in ``answer`` appears in ``spans`` (numbers may be a sum or
     difference of two span numbers), a percentage is a percentage there too, the question's own
     terms that the answer repeats appear in the spans or their ``context`` (no echoed premise),
     and the answer says something the question did not. The ``titles`` of the spans' documents
-    hold names too ("the Apache License defines ..." from a sentence of the Apache License).
+    hold names too ("the Apache License defines ..." from a sentence of the Apache License), and
+    so does ``naming``, the words and numbers that name those documents: an answer may repeat
+    "GPL version 3" from the question without citing a sentence that says it.
 
     >>> q = "Why was Temirtau's mayor fired?"
     >>> supported("Temirtau's mayor was fired for 15% less output.", ["Output is 15% less."], q, vocabulary={"output"})
     False
+    >>> q = "Who wrote the GPL version 3?"
+    >>> a = "The GPL version 3 was written by the FSF."
+    >>> supported(a, ["Copyright 2007 FSF."], q, naming="gpl 3"), supported(a, ["Copyright 2007 FSF."], q)
+    (True, False)
     """
     joined = " ".join(spans)
-    if not numbers_in(answer) <= allowed_numbers(spans):
+    echoed_names = numbers_in(naming) & numbers_in(question)  # "version 3" repeated from the question
+    if not numbers_in(answer) - echoed_names <= allowed_numbers(spans):
         return False
     if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
-    known = {w for s in [*spans, *(titles or [])] for w in words(s)} | set(terms(joined))
+    known = {w for s in [*spans, *(titles or []), naming] for w in words(s)} | set(terms(joined))
     shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
     if not all(n in known or has_term(n, known) for n in _names(answer) | shouted):
         return False
     if vocabulary is not None:  # no echoed premise: a question word the documents never use
-        around = {t for s in [*spans, *(context or [])] for t in terms(s)}
+        around = {t for s in [*spans, *(context or []), naming] for t in terms(s)}
         foreign = {t for t in focus_terms(question) if not has_term(t, vocabulary)}
         echoed = (foreign & set(terms(answer))) | (_names(question) & _names(answer))
         if not all(has_term(t, around) for t in echoed):

@@ -22,7 +22,7 @@ from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
-from qa.structure import TITLE_ASK, flat, name_terms, name_words, section_numbers, section_refs
+from qa.structure import TITLE_ASK, flat, name_terms, name_words, section_numbers, section_refs, version_pairs
 from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
@@ -139,13 +139,16 @@ class Retriever:
         """The documents a question names (title or file-name words, acronyms; a version number
         counts once a word matched), when it singles some out; else an empty set.
 
-        A document named as well as every other one is not singled out.
+        A document named as well as every other one is not singled out. A word the question gives
+        a version ("GPLv3", "MPL 2.0") does not name a document of that name with other versions.
         """
-        q = name_words(query)
+        q, pairs = name_words(query), version_pairs(query)
         scores = {}
         for src in {src for w in q for src in self._naming.get(w, ())}:
             ws, ns = self.names[src]
             hit = ws & q
+            if ns:  # "GPLv3" names the GPL version 3, not the GPL version 2
+                hit -= {w for w, _ in pairs} - {w for w, n in pairs if n in ns}
             if hit:
                 scores[src] = sum(self.name_idf[w] for w in hit) + 0.5 * sum(self.name_idf[n] for n in ns & q)
         if not scores:

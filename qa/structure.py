@@ -325,6 +325,7 @@ TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+vers
 _VERSION = re.compile(r"\b(?:version|v)\s*(\d+(?:\.\d+)*)", re.I)
 _ALNUM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NOT_NAMES = {"version", "readme", "txt", "md"}
+_VERSION_WORDS = ("version", "v", "ver", "release", "revision")  # words between a name and its version
 
 
 def name_words(text: str) -> set[str]:
@@ -343,6 +344,34 @@ def name_words(text: str) -> set[str]:
             out.update(parts)
             out.update(p[:-1] for p in parts[:-1] if len(p) > 2 and p.endswith("v"))  # "gplv3": "gpl" v3
     return out
+
+
+def version_pairs(text: str) -> set[tuple[str, str]]:
+    """(name word, version) pairs that ``text`` writes together: "GPLv3", "GPL v3", "GPL version 3",
+    "MPL 2.0", and "version 2 of the GPL" (a number after a word that says version also names the
+    word that follows it). Words are normalised as ``name_words`` does.
+
+    >>> sorted(version_pairs("Is GPLv3 like MPL 2.0, or version 2 of the GPL? See section 4."))
+    [('gpl', '2'), ('gpl', '3'), ('gplv', '3'), ('mpl', '2.0'), ('section', '4')]
+    """
+    from qa.text import tokens
+
+    seq = [p for t in tokens(text) for p in _ALNUM.split(t) if p]
+    marks = set(tokens(" ".join(_VERSION_WORDS)))
+    pairs: set[tuple[str, str]] = set()
+    for i, t in enumerate(seq):
+        if not t[0].isdigit():
+            continue
+        j = i - 1
+        while j >= 0 and seq[j] in marks:
+            j -= 1
+        before = seq[j] if j >= 0 and not seq[j][0].isdigit() else ""
+        after = seq[i + 1] if j < i - 1 and i + 1 < len(seq) and not seq[i + 1][0].isdigit() else ""
+        for w in filter(None, (before, after)):
+            pairs.add((w, t))
+            if len(w) > 3 and w.endswith("v"):
+                pairs.add((w[:-1], t))  # "gplv3": gpl v3
+    return pairs
 
 
 def name_terms(title: str, source: str) -> tuple[frozenset[str], frozenset[str]]:

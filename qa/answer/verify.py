@@ -13,6 +13,7 @@ import logging
 import re
 
 from qa.check import (
+    GENERIC_TERMS,
     allowed_numbers,
     as_written,
     beyond_names,
@@ -30,7 +31,7 @@ from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOU
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
-from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
+from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
 
 from .arith import Computation, complement, explain, parse_expression, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
@@ -151,19 +152,42 @@ class Verifier:
 
     def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        problem = self._problem(part, body, chosen)
+        if problem is not None:
+            return Fallback(problem)
+        return self._accept(body, self.fewest(part, body, chosen))
+
+    def fewest(self, part: Part, body: str, chosen: list[Span]) -> list[Span]:
+        """``chosen`` without the sentences that add nothing to what the others say of the answer's
+        own words (those it does not repeat from the question) and without which it still passes
+        every check, the least useful first: a sentence picked only for a word the answer repeats
+        from the question, or for the document's own name, is not cited."""
+        need = said_beyond(body, part.focus)
+        kept = list(chosen)
+        for span in sorted(chosen, key=lambda c: len(holds(c) & need)):
+            rest = [c for c in kept if c != span]
+            if not rest or not need & holds(*kept) <= holds(*rest):
+                continue
+            if self._problem(part, body, rest) is None:
+                kept = rest
+        return kept
+
+    def _problem(self, part: Part, body: str, chosen: list[Span]) -> str | None:
+        """Why ``chosen`` does not support ``body`` as an answer to ``part``; None when it does."""
         spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]  # fmt: skip
         r = self.retriever
         names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
-        texts = [with_section(c) for c in chosen]  # a sentence's section heading is part of what it says
+        texts = [with_path(c) for c in chosen]  # a sentence's section headings are part of what it says
         titles = [c.title for c in chosen if c.title]
-        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles):
-            return Fallback("a number or name of the answer is not in the sentences it cites")
+        naming = " ".join(w for c in {c.source for c in chosen} for w in sorted(set().union(*r.names.get(c, ((), ())))))
+        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, naming):
+            return "a number or name of the answer is not in the sentences it cites"
         if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
-            return Fallback("the sentence giving the answer's figure is not about what the question names")
+            return "the sentence giving the answer's figure is not about what the question names"
         if not self.about(spans_ctx, part.focus):
-            return Fallback("the cited sentences are not about the question")
-        return self._accept(body, chosen)
+            return "the cited sentences are not about the question"
+        return None
 
     def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
         """A written calculation, or a number no span holds that two span numbers give: recomputed."""
@@ -276,6 +300,30 @@ def lacks_names(question: str, answer: str) -> bool:
     have = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
     names = {w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", answer) if w.lower() not in have}
     return not {w for w in names if w.lower() not in STOPWORDS and w.lower() not in NUMBER_WORDS}
+
+
+def with_path(span: Span) -> str:
+    """The sentence after all its section headings (a changelog's "Removed" under "[5.2.1]").
+
+    >>> with_path(Span("a.md", 0, 9, "Drop 3.9.", "Guide", ("[5.2.1] - 2026-03-06", "Removed")))
+    '[5.2.1] - 2026-03-06 Removed Drop 3.9.'
+    """
+    return " ".join([*span.section, span.text])
+
+
+def holds(*spans: Span) -> set[str]:
+    """The numbers, words and terms of the spans (with their section headings), as ``support_set`` counts them."""
+    return set().union(*({*numbers_in(t), *words(t), *terms(t)} for t in map(with_path, spans)))
+
+
+def said_beyond(answer: str, question: str) -> set[str]:
+    """The answer's numbers and terms that the question does not already have (generic words aside).
+
+    >>> sorted(said_beyond("Section 4 sets three conditions. [1]", "What conditions does section 4 set?"))
+    ['3']
+    """
+    body = MARKER.sub("", answer)
+    return (numbers_in(body) | set(terms(body))) - numbers_in(question) - set(terms(question)) - GENERIC_TERMS
 
 
 def with_section(span: Span) -> str:
