@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -31,6 +33,8 @@ POOL = 32  # candidates taken from each ranking before fusion
 NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
 DOC_CACHE = 128  # documents (text and sentences) kept in memory: the hits' and the citations'
 FILL_DOCS = 64  # the context's last filler (sentences in document order) looks at this many documents
+FILL_WORDS = 3  # a neighbour or filler sentence of a block smaller than the corpus needs this many words
+_LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class Retriever:
             lex = self.index.lexical()
             self.lex: Lexical = lex
             self._doc = lru_cache(maxsize=DOC_CACHE)(self._read_doc)
-            for name in ("vocabulary", "sent_bm25", "corpus_chars"):
+            for name in ("vocabulary", "sent_bm25", "corpus_chars", "flat_chars"):
                 self.__dict__.pop(name, None)
             self.titles = dict(zip(lex.sources, lex.meta["titles"], strict=True))
             self.names = {src: name_terms(t, src) for src, t in self.titles.items()}
@@ -172,6 +176,12 @@ class Retriever:
     @cached_property
     def corpus_chars(self) -> int:
         return sum(self.lex.meta["chars"])
+
+    @cached_property
+    def flat_chars(self) -> int:
+        """The corpus as a context block reads it: every sentence, wraps collapsed, one separator
+        between each two (reads every document: asked only of a corpus near the budget)."""
+        return sum(len(flat(s.text)) for s in self.sentences) + max(len(self.sentences) - 1, 0)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.top_k
@@ -291,34 +301,57 @@ class Retriever:
     def context(self, evidence: list[Evidence], budget_chars: int) -> list[Span]:
         """The sentences to show the model, in document order, within ``budget_chars``.
 
-        Filled by priority: each evidence sentence and its section's heading, then neighbours at
+        Filled by priority: the evidence sentences that fit, then their sections' headings (and the
+        sentence that one ending in a colon introduces), then neighbours of the shown evidence at
         distance 1, 2, ... in its document, then every other sentence in document order. The
         block is built the same way for every corpus size: one that fits whole comes out whole
         (a stable prefix a model server can cache), one a character larger loses only a sentence
         or so - no cliff (the last filler looks at the first ``FILL_DOCS`` documents only, so a big
-        corpus is not read whole per question). The sentences' characters and one separator between each two count
-        against the budget, so a corpus of ``budget_chars`` or fewer characters always fits.
+        corpus is not read whole per question). The sentences' characters as the model reads them
+        (whitespace collapsed) and one separator between each two count against the budget, so a
+        corpus of ``budget_chars`` or fewer characters always fits. In a block smaller than the
+        corpus, a neighbour or filler of fewer than ``FILL_WORDS`` words (a "*", a lone name) comes
+        last, and only from a document already in the block: the room goes to sentences that say
+        something.
         """
-        chosen: set[int] = set()
-        used = 0
-        for i in self._priority(evidence):
+        sents, chosen, used = self.sentences, set(), 0
+        whole = self.corpus_chars <= budget_chars or (
+            self.corpus_chars <= 4 * budget_chars and self.flat_chars <= budget_chars
+        )  # the model reads wraps collapsed: a corpus may fit once its indents are gone
+
+        def take(i: int) -> bool:
+            nonlocal used
+            cost = len(flat(sents[i].text)) + (1 if chosen else 0)  # as the model reads it, one separator
+            if i in chosen or used + cost > budget_chars:
+                return False
+            chosen.add(i)
+            used += cost
+            return True
+
+        seeds = [self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence]
+        shown = [i for i in dict.fromkeys(seeds) if i is not None and take(i)]
+        for i in shown:  # an evidence sentence's heading, and what a sentence ending in ":" introduces
+            for j in (self._heading_of(i), self._introduced(i)):
+                if j is not None:
+                    take(j)
+        short = []  # a stray "*" or a lone word tells the model little: it goes last, beside sentences shown
+        for j in self._fill(shown):
             if used >= budget_chars:  # full: no sentence fits any more
                 break
-            cost = len(self.sentences[i].text) + (1 if chosen else 0)  # one separator between sentences
-            if i not in chosen and used + cost <= budget_chars:
-                chosen.add(i)
-                used += cost
-        return [self.sentences[i] for i in sorted(chosen)]
+            if whole or len(_LETTER_WORDS.findall(sents[j].text)) >= FILL_WORDS:
+                take(j)
+            else:
+                short.append(j)
+        docs = {sents[i].source for i in chosen}
+        for j in short:
+            if sents[j].source in docs:
+                take(j)
+        return [sents[i] for i in sorted(chosen)]
 
-    def _priority(self, evidence: list[Evidence]):
+    def _fill(self, seeds: list[int]) -> Iterator[int]:
+        """Filler by priority: the neighbours of the shown evidence at distance 1, 2, ... in its
+        document, then every sentence in document order (of the first ``FILL_DOCS`` documents)."""
         sents = self.sentences
-        seeds = [self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence]
-        seeds = [i for i in dict.fromkeys(seeds) if i is not None]
-        for i in seeds:
-            yield i
-            h = self._heading_of(i)
-            if h is not None:
-                yield h
         for d in range(1, len(sents) if seeds else 0):
             ring = [
                 j for i in seeds for j in (i - d, i + d) if 0 <= j < len(sents) and sents[j].source == sents[i].source
@@ -327,6 +360,13 @@ class Retriever:
                 break
             yield from ring
         yield from range(int(self.lex.first_sentence[min(FILL_DOCS, len(self.lex.sources))]))
+
+    def _introduced(self, i: int) -> int | None:
+        """The sentence after sentence ``i`` when ``i`` ends in a colon (it introduces what follows)."""
+        sents = self.sentences
+        if sents[i].text.rstrip().endswith(":") and i + 1 < len(sents) and sents[i + 1].source == sents[i].source:
+            return i + 1
+        return None
 
     def _heading_of(self, i: int) -> int | None:
         """The sentence that opens sentence ``i``'s deepest section (its heading), if any."""

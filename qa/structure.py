@@ -321,7 +321,7 @@ def _by_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 SECTION_REF = re.compile(r"(?:\b(section|clause|paragraph|article|chapter|part)s?|(§)+)\s*(\d{1,3}(?:\.\d{1,3})*)", re.I)  # fmt: skip
 LABEL_NUMBER = re.compile(r"\(?(?:(section|article|chapter|part|clause)\s+)?(\d{1,3}(?:\.\d{1,3})*)", re.I)
 _KIND = {"clause": "section", "paragraph": "section", "§": "section", "": "section"}  # words for one kind of part
-TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright)\b", re.I)  # fmt: skip
+TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright(?!\s+(?:holders?|owners?|notices?|law|statements?)))\b", re.I)  # fmt: skip
 _VERSION = re.compile(r"\b(?:version|v)\s*(\d+(?:\.\d+)*)", re.I)
 _ALNUM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NOT_NAMES = {"version", "readme", "txt", "md"}

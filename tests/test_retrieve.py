@@ -9,6 +9,7 @@ import pytest
 from qa.pipeline import build_answerer, index_documents
 from qa.retrieve import Evidence, render
 from qa.settings import Settings
+from qa.structure import flat
 from qa.text import BM25
 from tests.conftest import FakeEmbedder
 
@@ -125,7 +126,8 @@ def test_reindex_with_headers_adds_nothing(two):
 
 
 def _size(spans) -> int:
-    return sum(len(s.text) for s in spans) + len(spans) - 1
+    """Characters of a context block as the model reads it (wraps collapsed), separators included."""
+    return sum(len(flat(s.text)) for s in spans) + len(spans) - 1
 
 
 def test_a_corpus_that_fits_goes_whole(make_answerer):
