@@ -23,6 +23,7 @@ from qa.lexicon import (
     MARKUP,
     MONTHS,
     NAME,
+    NOT_FOUND,
     PERCENT,
     QUOTED_TERM,
     SHOUTED,
@@ -258,6 +259,24 @@ def echoes(answer: str, text: str, n: int = 6) -> bool:
     runs = {tuple(source[i : i + n]) for i in range(len(source) - n + 1)}
     said = words(answer)
     return any(tuple(said[i : i + n]) in runs for i in range(len(said) - n + 1))
+
+
+def declines(answer: str, sources: list[str] | tuple[str, ...] = ()) -> bool:
+    """The model says the documents do not answer ("NOT IN DOCUMENT", "the text does not say"),
+    unless the words that would say so are quoted from one of ``sources`` (an answer may quote
+    "If the Program does not specify a version number ...").
+
+    >>> declines("The documents do not say.")
+    True
+    >>> declines("If the Program does not specify a version number, any version. [2]", ["If the Program does not specify a version number of this License"])
+    False
+    """
+    quoted = [" ".join(words(s)) for s in sources]
+    for m in NOT_FOUND.finditer(answer):
+        around = " ".join(words(answer[m.start() :])[:6])
+        if not any(around in q for q in quoted):
+            return True
+    return False
 
 
 def as_written(stems: tuple[str, ...] | list[str], text: str) -> list[str]:

@@ -131,5 +131,7 @@ ANSWER_TYPE_WORDS = """date year time day month number amount name title kind ty
 hold holds held have has get give make take do""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
 MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
+# A Markdown link or image, "[text](target)": a reader (and the model) needs its text only.
+MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<>]*>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
 QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")

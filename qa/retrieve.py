@@ -24,6 +24,7 @@ from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
+from qa.lexicon import MD_LINK
 from qa.structure import TITLE_ASK, flat, name_terms, name_words, section_numbers, section_refs, version_pairs
 from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
@@ -181,7 +182,7 @@ class Retriever:
     def flat_chars(self) -> int:
         """The corpus as a context block reads it: every sentence, wraps collapsed, one separator
         between each two (reads every document: asked only of a corpus near the budget)."""
-        return sum(len(flat(s.text)) for s in self.sentences) + max(len(self.sentences) - 1, 0)
+        return sum(len(readable(s.text)) for s in self.sentences) + max(len(self.sentences) - 1, 0)
 
     def retrieve(self, query: str, k: int | None = None) -> list[Hit]:
         k = k or self.top_k
@@ -308,7 +309,7 @@ class Retriever:
         (a stable prefix a model server can cache), one a character larger loses only a sentence
         or so - no cliff (the last filler looks at the first ``FILL_DOCS`` documents only, so a big
         corpus is not read whole per question). The sentences' characters as the model reads them
-        (whitespace collapsed) and one separator between each two count against the budget, so a
+        (``readable``: whitespace collapsed, link targets out) and one separator between each two count against the budget, so a
         corpus of ``budget_chars`` or fewer characters always fits. In a block smaller than the
         corpus, a neighbour or filler of fewer than ``FILL_WORDS`` words (a "*", a lone name) comes
         last, and only from a document already in the block: the room goes to sentences that say
@@ -321,7 +322,7 @@ class Retriever:
 
         def take(i: int) -> bool:
             nonlocal used
-            cost = len(flat(sents[i].text)) + (1 if chosen else 0)  # as the model reads it, one separator
+            cost = len(readable(sents[i].text)) + (1 if chosen else 0)  # as the model reads it, one separator
             if i in chosen or used + cost > budget_chars:
                 return False
             chosen.add(i)
@@ -379,8 +380,17 @@ class Retriever:
         return j if j != i else None
 
 
+def readable(text: str) -> str:
+    """A sentence as the model reads it: whitespace collapsed, Markdown links reduced to their text.
+
+    >>> readable("With [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter),\\n  and ![logo](a.png).")
+    'With Bloom filter, and logo.'
+    """
+    return flat(MD_LINK.sub(r"\1", text))
+
+
 def render(spans: list[Span]) -> str:
-    """The numbered sentences for a prompt, whitespace collapsed, with a line naming each
+    """The numbered sentences for a prompt, ``readable``, with a line naming each
     document (its title and file) where its sentences begin.
 
     >>> print(render([Span("a.txt", 0, 3, "Hi\\n there.", "A Guide", ("1. Intro",))]))
@@ -392,5 +402,5 @@ def render(spans: list[Span]) -> str:
         if s.source != current:
             current = s.source
             lines.append(f"({s.title} — {s.source})" if s.title else f"({s.source})")
-        lines.append(f"[{n}] {flat(s.text)}")
+        lines.append(f"[{n}] {readable(s.text)}")
     return "\n".join(lines)

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa.pipeline import build_answerer, index_documents
-from qa.retrieve import Evidence, render
+from qa.retrieve import Evidence, readable, render
 from qa.settings import Settings
-from qa.structure import flat
 from qa.text import BM25
 from tests.conftest import FakeEmbedder
 
@@ -127,7 +126,7 @@ def test_reindex_with_headers_adds_nothing(two):
 
 def _size(spans) -> int:
     """Characters of a context block as the model reads it (wraps collapsed), separators included."""
-    return sum(len(flat(s.text)) for s in spans) + len(spans) - 1
+    return sum(len(readable(s.text)) for s in spans) + len(spans) - 1
 
 
 def test_a_corpus_that_fits_goes_whole(make_answerer):

@@ -36,13 +36,15 @@ class Generator:
         self.max_tokens, self.context_chars, self.evidence_chars = max_tokens, context_chars, evidence_chars
         self.evidence_after = evidence_after  # a per-question block goes after the (cached) instructions
 
-    def context(self, evidence: list[Evidence] | tuple[Evidence, ...]) -> list[Span]:
+    def context(self, evidence: list[Evidence] | tuple[Evidence, ...], documents: int = 1) -> list[Span]:
         """The sentences the model sees, in document order: the whole corpus when it fits (a stable
         prefix the model server can cache), else the evidence, its headings and neighbours up to
-        ``evidence_chars`` (``Retriever.context``, in a stable order). A block that changes with the
-        question is read anew each time, so it is kept small: prefill is the cost on a CPU."""
+        ``evidence_chars`` for each of the ``documents`` a question compares (``Retriever.context``,
+        in a stable order). A block that changes with the question is read anew each time, so it
+        is kept small: prefill is the cost on a CPU."""
         fits = self.retriever.corpus_chars <= self.context_chars
-        return self.retriever.context(list(evidence), self.context_chars if fits else self.evidence_chars)
+        budget = self.context_chars if fits else self.evidence_chars * max(1, documents)
+        return self.retriever.context(list(evidence), budget)
 
     def messages(self, part: Part, numbered: list[Span], history: tuple[Message, ...] = ()) -> list[Message]:
         """System prompt with the sentences, the last turns, then this part's question. With
@@ -68,7 +70,7 @@ class Generator:
         if isinstance(section_answer(part, gathered, self.retriever), Accept):
             yield Draft("")  # a section's heading is answered in code (the verifier): no model call
             return
-        numbered = self.context(gathered.evidence)
+        numbered = self.context(gathered.evidence, len(self.retriever.named(part.text)))
         pieces: list[str] = []
         for piece in self.backend.stream(self.messages(part, numbered, history), self.max_tokens):
             pieces.append(piece)

@@ -17,6 +17,7 @@ from qa.check import (
     allowed_numbers,
     as_written,
     beyond_names,
+    declines,
     echoes,
     figure_about_names,
     naming_terms,
@@ -27,7 +28,7 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
+from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, YEAR
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
@@ -81,7 +82,7 @@ class Verifier:
         answer is in the sentences it cites and the model confirms that those sentences answer the
         question. None otherwise (the caller refuses)."""
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", draft.raw)).strip()
-        if self.backend is None or not re.search(r"\w", body) or NOT_FOUND.search(body):
+        if self.backend is None or not re.search(r"\w", body) or declines(body, [s.text for s in draft.numbered]):
             return None
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
@@ -101,7 +102,7 @@ class Verifier:
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = draft.raw
-        if not raw or NOT_FOUND.search(raw):
+        if not raw or declines(raw, [s.text for s in draft.numbered]):
             j = gathered.judgement
             strong = j.coverage >= 0.99 and j.cosine >= 0.5
             return (
@@ -115,7 +116,8 @@ class Verifier:
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", raw)).strip()
         if not re.search(r"\w", body):  # only sentence numbers: answer with the sentence it chose
             return self._chosen_sentence(part, claimed)
-        candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
+        quoted = [s for s in draft.numbered if echoes(body, s.text, self.echo_words)]  # its numbers may be off
+        candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence] + quoted) if usable(s)]
         computed = self._computation(part, body, candidates)
         if computed is not None:
             return computed
