@@ -302,7 +302,8 @@ class Retriever:
     def context(self, evidence: list[Evidence], budget_chars: int) -> list[Span]:
         """The sentences to show the model, in document order, within ``budget_chars``.
 
-        Filled by priority: the evidence sentences that fit, then their sections' headings (and the
+        Filled by priority: the best evidence sentence and the sentences beside it in its section,
+        the other evidence sentences that fit, then their sections' headings (and the
         sentence that one ending in a colon introduces), then neighbours of the shown evidence at
         distance 1, 2, ... in its document, then every other sentence in document order. The
         block is built the same way for every corpus size: one that fits whole comes out whole
@@ -329,8 +330,12 @@ class Retriever:
             used += cost
             return True
 
-        seeds = [self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence]
-        shown = [i for i in dict.fromkeys(seeds) if i is not None and take(i)]
+        seeds = [i for i in dict.fromkeys(self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence)]
+        seeds = [i for i in seeds if i is not None]
+        shown = [i for i in seeds[:1] if take(i)]
+        for j in self._beside(shown[0]) if shown else ():  # the best sentence's own paragraph first
+            take(j)
+        shown += [i for i in seeds[1:] if take(i)]
         for i in shown:  # an evidence sentence's heading, and what a sentence ending in ":" introduces
             for j in (self._heading_of(i), self._introduced(i)):
                 if j is not None:
@@ -361,6 +366,16 @@ class Retriever:
                 break
             yield from ring
         yield from range(int(self.lex.first_sentence[min(FILL_DOCS, len(self.lex.sources))]))
+
+    def _beside(self, i: int) -> list[int]:
+        """The sentences just before and after sentence ``i`` in the same section (a "Moreover, ..."
+        or "Any attempt otherwise ..." that finishes what it says)."""
+        sents = self.sentences
+        return [
+            j
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(sents) and sents[j].source == sents[i].source and sents[j].section == sents[i].section
+        ]
 
     def _introduced(self, i: int) -> int | None:
         """The sentence after sentence ``i`` when ``i`` ends in a colon (it introduces what follows)."""

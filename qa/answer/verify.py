@@ -71,7 +71,7 @@ class Verifier:
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
             confirmed = self.reworded(part, gathered, draft)
             if confirmed is not None:
-                return confirmed
+                return self.each_document(part, gathered, confirmed)
             words = ", ".join(as_written(gathered.judgement.missing, part.focus))
             return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
         return verdict
@@ -87,7 +87,8 @@ class Verifier:
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
-        if not chosen or not supported(body, [c.text for c in chosen], part.focus):  # numbers and names only
+        texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
+        if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
         try:
             said = self.backend.complete(confirm_messages(part.text, [c.text for c in chosen]), 3)
@@ -174,6 +175,13 @@ class Verifier:
                 kept = rest
         return kept
 
+    def naming(self, part: Part, chosen: list[Span]) -> str:
+        """The words and numbers that name the cited documents and those the question names (an
+        answer to a comparison cites each of them, ``each_document``)."""
+        r = self.retriever
+        docs = {c.source for c in chosen} | r.named(part.text)
+        return " ".join(w for d in sorted(docs) for w in sorted(set().union(*r.names.get(d, ((), ())))))
+
     def _problem(self, part: Part, body: str, chosen: list[Span]) -> str | None:
         """Why ``chosen`` does not support ``body`` as an answer to ``part``; None when it does."""
         spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]  # fmt: skip
@@ -182,8 +190,7 @@ class Verifier:
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
         texts = [with_path(c) for c in chosen]  # a sentence's section headings are part of what it says
         titles = [c.title for c in chosen if c.title]
-        naming = " ".join(w for c in {c.source for c in chosen} for w in sorted(set().union(*r.names.get(c, ((), ())))))
-        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, naming):
+        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
             return "a number or name of the answer is not in the sentences it cites"
         if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
