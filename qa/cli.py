@@ -185,6 +185,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --scale: embedder threads for indexing (default QA_INDEX_THREADS: one per core)",
     )
     s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder backends/threads table")
+    s.add_argument(
+        "--answers",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --scale: also start the model on the scaled index and time K answers (p50/p95, ready)",
+    )
     _common(s)
     return p
 
@@ -240,7 +247,7 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
     if args.scale is not None:
         from qa.scale import run_scale
 
-        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads)
+        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads, args.answers)
     if args.peers:
         from qa.peers import run_peers
 

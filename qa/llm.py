@@ -117,6 +117,7 @@ class Embedded(ChatBackend):
         slot_dir: Path | None = None,
         stop: tuple[str, ...] = (),
         repeatable: bool = True,
+        params: dict | None = None,
     ) -> None:
         try:
             import xllamacpp as xlc
@@ -134,7 +135,7 @@ class Embedded(ChatBackend):
         p.api_keys = [key]  # other local users and web pages cannot use the port
         from qa.fastllm import configure
 
-        configure(p, speculative, slot_dir)  # speculative decoding; prompt caches saved by prime()
+        configure(p, speculative, slot_dir, params)  # speculative decoding; prompt caches saved by prime()
         self.slot_dir, self.gguf, self.api_key = slot_dir, Path(gguf), key
         try:
             self._server = xlc.Server(p)
