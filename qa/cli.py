@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser):
+        _common(add(sub))
+    return p
 
+
+def _index_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "index",
         help="add or update .txt/.md files (incremental, never destructive)",
@@ -103,8 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete the whole index (even a damaged one) and build it from these PATHs only",
     )
-    _common(s)
+    return s
 
+
+def _remove_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "remove",
         help="remove documents from the index",
@@ -112,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
         "path to either. Nothing is removed when one SOURCE matches no indexed document (exit 1).",
     )
     s.add_argument("sources", nargs="+", metavar="SOURCE", help="indexed document, folder or path")
-    _common(s)
+    return s
 
+
+def _ask_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "ask",
         help="answer one question",
@@ -121,8 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("question", help="the question, in quotes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    _common(s)
+    return s
 
+
+def _serve_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "serve",
         help="start the chat UI and HTTP API",
@@ -130,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
-    _common(s)
+    return s
 
+
+def _eval_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "eval",
         help="run the eval corpora and report scores",
@@ -157,8 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
     s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
     s.add_argument("--limit", type=int, help="only the first N items of each corpus")
-    _common(s)
+    return s
 
+
+def _bench_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "bench",
         help="time index build, retrieval and answers",
@@ -192,8 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="K",
         help="with --scale: also start the model on the scaled index and time K answers (p50/p95, ready)",
     )
-    _common(s)
-    return p
+    return s
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
