@@ -269,6 +269,22 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
     return bench.run_bench(settings, args.questions or 10, args.warm_up)
 
 
+def _remove(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.pipeline import remove_documents
+
+    _print_report(remove_documents(settings, args.sources), settings)
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.errors import check_question
+    from qa.pipeline import build_answerer
+
+    check_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+    _print_answer(build_answerer(settings).answer(args.question), args.json)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -281,19 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "index":
             return _index(settings, args)
         if args.command == "remove":
-            from qa.pipeline import remove_documents
-
-            report = remove_documents(settings, args.sources)
-            _print_report(report, settings)
-            return 0
+            return _remove(settings, args)
         if args.command == "ask":
-            from qa.errors import check_question
-            from qa.pipeline import build_answerer
-
-            check_question(args.question, settings.max_question_chars)  # fail fast, before loading models
-            answerer = build_answerer(settings)
-            _print_answer(answerer.answer(args.question), args.json)
-            return 0
+            return _ask(settings, args)
         if args.command == "serve":
             from qa.api import serve
 
