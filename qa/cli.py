@@ -191,6 +191,7 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
     )
     mode.add_argument("--scale", type=int, metavar="N", help="index a corpus of N chunks; time indexing and retrieval")
     mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
+    mode.add_argument("--prefill", action="store_true", help="how fast the model reads an uncached block (tokens/s)")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
     s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
@@ -256,6 +257,8 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
         return bench.run_decode(settings, args.questions or 15, args.options)
     if args.start:
         return bench.run_start(settings, args.cold)
+    if args.prefill:
+        return bench.run_prefill(settings)
     if args.corpora:
         return bench.run_corpora(settings, args.questions or 15, args.corpora)
     if args.scale is not None:
