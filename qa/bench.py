@@ -34,6 +34,10 @@ DECODE_OPTIONS: dict[str, dict] = {
     "ngram-map-k n=3": {"speculative": ("ngram-map-k", 3, 16)},
     "ngram-mod": {"speculative": ("ngram-mod", 3, 16)},
     "stop at newline": {"stop": ("\n",)},
+    "flash-attn on": {"params": {"flash_attn_type": "LLAMA_FLASH_ATTN_TYPE_ENABLED"}},
+    "flash-attn off": {"params": {"flash_attn_type": "LLAMA_FLASH_ATTN_TYPE_DISABLED"}},
+    "poll 100": {"params": {"cpuparams.poll": 100, "cpuparams_batch.poll": 100}},
+    "priority high": {"params": {"cpuparams.priority": "GGML_SCHED_PRIO_HIGH"}},
 }
 
 
@@ -293,4 +297,31 @@ def run_corpora(settings: Settings, n_questions: int = 15, names: str = "seed,do
             f"{name:10} {r['questions']:9d} {r['p50 ms']:8.0f} {r['p95 ms']:8.0f} {r['1st chk']:8.0f} "
             f"{r['acc']:5.2f} {ratio:6.2f}"
         )
+    return 0
+
+
+def run_prefill(settings: Settings, sizes: tuple[int, ...] = (400, 800, 1600)) -> int:
+    """How fast llama.cpp reads a block it has not cached (what a corpus larger than the prompt
+    pays per question): for each size in characters, two fresh passages of the docs corpus after
+    a short system message, one token generated; llama.cpp's own prompt timings."""
+    from qa.llm import Embedded
+    from qa.models import gguf_path
+
+    text = " ".join((settings.root / "evals" / "docs" / "gpl-3.0.txt").read_text(encoding="utf-8").split())
+    backend = Embedded(gguf_path(settings.embedded_model, settings.cache_path), threads=settings.llm_threads)
+    print(f"{'chars':>6} {'tokens':>7} {'prompt ms':>10} {'tokens/s':>9}")
+    start = 2000  # each block new text: a block that began like an earlier one would be read from the cache
+    try:
+        for size in sizes:
+            for _ in range(2):
+                start += size + 100
+                messages = [
+                    {"role": "system", "content": "You answer questions about the documents."},
+                    {"role": "user", "content": f"{text[start : start + size]}\nQuestion: what is this about?"},
+                ]
+                r = backend._server.handle_chat_completions({"messages": messages, "max_tokens": 1, "temperature": 0})
+                t = r["timings"]
+                print(f"{size:6d} {t['prompt_n']:7d} {t['prompt_ms']:10.0f} {t['prompt_per_second']:9.1f}", flush=True)
+    finally:
+        backend.close()
     return 0

@@ -13,6 +13,7 @@ deleted collections.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import shutil
 import time
@@ -20,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa.chroma_client import connect, drop_index  # noqa: F401 - drop_index: part of this module's API
 from qa.chunking import Chunk, chunk_document, signature
 from qa.documents import Document
 from qa.embed import Embedder
@@ -56,33 +58,15 @@ class SyncReport:
         return bool(self.added or self.removed)
 
 
-def connect(path: Path | None = None, url: str | None = None):
-    """A Chroma client: an HTTP server when ``url`` is given, else a persistent folder."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    cfg = ChromaSettings(anonymized_telemetry=False)
-    if url:
-        from urllib.parse import urlparse
-
-        u = urlparse(url)
-        try:
-            return chromadb.HttpClient(
-                host=u.hostname or "127.0.0.1", port=u.port or 8000, ssl=u.scheme == "https", settings=cfg
-            )
-        except Exception as exc:
-            raise IndexMissing(f"cannot reach the Chroma server at {url} ({exc}); start it with `chroma run`") from exc
-    assert path is not None
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=cfg)
-    except Exception as exc:
-        raise IndexCorrupt(f"index at {path} cannot be opened ({exc}); run `qa index --rebuild`") from exc
-
-
 class ChunkIndex:
     def __init__(
-        self, client, embedder: Embedder | None, name: str = "qa", where: str = "index", path: Path | None = None
+        self,
+        client,
+        embedder: Embedder | None,
+        name: str = "qa",
+        where: str = "index",
+        path: Path | None = None,
+        lexical_root: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder = embedder  # None is enough to read documents and to remove some
@@ -93,9 +77,10 @@ class ChunkIndex:
         self._handles: dict[str, tuple] = {}  # generation -> (chunks, docs) collections
         self._lexical: tuple[str, Lexical] | None = None
         self._counts: dict[str, int] = {}
-        # each generation's lexical engine is saved beside the Chroma files; with a Chroma server
-        # there is no local folder, and it is built in memory when the index is opened
-        self.lexical_root = path / LEXICAL if path is not None else None
+        # each generation's lexical engine is saved beside the Chroma files; with a Chroma server,
+        # in ``lexical_root`` (a local cache folder per server): generation names are unique, so a
+        # saved engine is never stale, and one missing is built from the index once and saved
+        self.lexical_root = path / LEXICAL if path is not None else lexical_root
 
     # ---- pointer -------------------------------------------------------------------------
     def _meta(self):
@@ -386,22 +371,10 @@ def open_index(settings, embedder: Embedder | None) -> ChunkIndex:
     ``embedder`` may be None to read documents or remove some; searching and indexing need it.
     """
     if settings.chroma_url:
-        return ChunkIndex(connect(url=settings.chroma_url), embedder, settings.collection, settings.chroma_url)
+        server = hashlib.sha256(settings.chroma_url.encode()).hexdigest()[:12]
+        lexical = settings.cache_path / LEXICAL / server
+        return ChunkIndex(
+            connect(url=settings.chroma_url), embedder, settings.collection, settings.chroma_url, None, lexical
+        )
     client = connect(path=settings.index_path)
     return ChunkIndex(client, embedder, settings.collection, str(settings.index_path), settings.index_path)
-
-
-def drop_index(settings) -> None:
-    """Delete the whole index (a damaged one included) so the next sync builds it anew."""
-    if settings.chroma_url:
-        client = connect(url=settings.chroma_url)
-        for col in client.list_collections():
-            name = getattr(col, "name", str(col))
-            if name.startswith(settings.collection + "_"):
-                client.delete_collection(name)
-    elif settings.index_path.exists():
-        from chromadb.api.client import SharedSystemClient
-
-        log.info("deleting %s", settings.index_path)
-        SharedSystemClient.clear_system_cache()  # Chroma keeps one client per folder in-process
-        shutil.rmtree(settings.index_path)

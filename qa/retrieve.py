@@ -404,16 +404,16 @@ def readable(text: str) -> str:
     return flat(MD_LINK.sub(r"\1", text))
 
 
-def render(spans: list[Span]) -> str:
-    """The numbered sentences for a prompt, ``readable``, with a line naming each
-    document (its title and file) where its sentences begin.
+def render(spans: list[Span], start: int = 1) -> str:
+    """The numbered sentences for a prompt (from ``start``), ``readable``, with a line naming
+    each document (its title and file) where its sentences begin.
 
     >>> print(render([Span("a.txt", 0, 3, "Hi\\n there.", "A Guide", ("1. Intro",))]))
     (A Guide — a.txt)
     [1] Hi there.
     """
     lines, current = [], None
-    for n, s in enumerate(spans, 1):
+    for n, s in enumerate(spans, start):
         if s.source != current:
             current = s.source
             lines.append(f"({s.title} — {s.source})" if s.title else f"({s.source})")

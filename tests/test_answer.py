@@ -144,6 +144,45 @@ def test_large_corpus_prompt_holds_evidence_and_neighbours_only(make_answerer):
     assert ans.citations[0].quote == IDLE_SENTENCE
 
 
+def _line_number(messages, sentence):
+    """The number the model was shown ``sentence`` under, in any message."""
+    text = "\n".join(m["content"] for m in messages)
+    line = next(line for line in text.splitlines() if line.startswith("[") and sentence in line)
+    return int(line.split("]")[0].lstrip("["))
+
+
+def test_no_step_at_the_context_size(make_answerer):
+    """Issue 7 §4: a corpus just over ``context_chars`` keeps nearly all of itself as the cached
+    system prefix (the same for every question) and adds only the evidence outside it, numbered
+    on, in the question's turn; twice the size or more gets no prefix. A citation of a sentence
+    in the fresh block resolves to that sentence."""
+    decline = (
+        "Meanwhile, Stepnogorsk, Balkhash and Karazhal report some decline in physical index of industrial production,"
+    )
+
+    def reply(m):
+        if "decline" in m[-1]["content"].split("Question:")[-1]:
+            return f"Stepnogorsk, Balkhash and Karazhal report a decline. [{_line_number(m, decline)}]"
+        return f"Three projects stand idle. [{_line_number(m, IDLE_SENTENCE)}]"
+
+    chars = make_answerer(None).retriever.corpus_chars
+    chat = FakeChat(reply)
+    a = make_answerer(chat, context_chars=chars - 60)
+    assert 0 < chars - 2 * 60 <= a.generator.prefix_chars() < chars - 60
+    a.warm_up()
+    idle = a.answer(IDLE_Q)
+    ans = a.answer("Which towns report a decline in physical index of industrial production?")
+    systems = {m[0]["content"] for m in chat.seen}
+    assert len(systems) == 1  # the warm-up's prefix is what every question finds cached
+    system = systems.pop()
+    shown = [x for x in system.splitlines() if x.startswith("[")]
+    assert len(a.retriever.sentences) - 3 <= len(shown) < len(a.retriever.sentences)
+    assert idle.citations[0].quote == IDLE_SENTENCE and IDLE_SENTENCE in system
+    assert decline not in system and f"[{len(shown) + 1}] " in chat.seen[-1][-1]["content"]  # numbered on
+    assert not ans.refused and decline in ans.citations[0].quote
+    assert make_answerer(chat, context_chars=chars // 2 - 1).generator.prefix_chars() == 0
+
+
 # ---- each stage alone, with fakes ---------------------------------------------------------------
 from qa.answer import REFUSAL, Accept, Draft, Fallback, Gathered, Part, Refuse  # noqa: E402
 from qa.answer.compose import PartOutcome, Translator, compose  # noqa: E402

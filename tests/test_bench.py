@@ -52,3 +52,16 @@ def test_corpora_latency_rows_in_one_run(tmp_path, monkeypatch, capsys):
     assert set(rows) == {"seed", "docs"} and rows["seed"][1] == rows["docs"][1] == "3"
     assert rows["seed"][-1] == "1.00" and float(rows["docs"][-1]) > 0
     assert chat.seen  # the model was asked
+
+
+@pytest.mark.slow
+def test_prefill_rates_from_the_real_model(capsys):
+    """``qa bench --prefill``: llama.cpp's own prompt timings for fresh (uncached) blocks: each
+    block is new text, so the tokens read grow with its size."""
+    from qa.bench import run_prefill
+
+    assert run_prefill(Settings(), sizes=(200, 600)) == 0
+    rows = [ln.split() for ln in capsys.readouterr().out.splitlines()[1:]]
+    assert [int(r[0]) for r in rows] == [200, 200, 600, 600]
+    tokens = [int(r[1]) for r in rows]
+    assert min(tokens[2:]) > 1.5 * max(tokens[:2]) and all(float(r[3]) > 1 for r in rows)
