@@ -25,7 +25,16 @@ from qa.embed import Embedder
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
 from qa.lexicon import MD_LINK
-from qa.structure import TITLE_ASK, flat, name_terms, name_words, section_numbers, section_refs, version_pairs
+from qa.structure import (
+    TITLE_ASK,
+    flat,
+    in_title_block,
+    name_terms,
+    name_words,
+    section_numbers,
+    section_refs,
+    version_pairs,
+)
 from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
@@ -161,6 +170,19 @@ class Retriever:
         best = max(scores.values())
         top = {s for s, v in scores.items() if v >= NAMED_SHARE * best}  # "GPLv3 and MPL 2.0": both
         return top if len(top) < len(self.names) else set()
+
+    def in_title(self, span: Span) -> bool:
+        """``span`` is in its document's title block (``structure.in_title_block``)."""
+        i = self.sentence_pos.get((span.source, span.start))
+        if i is None or span.source not in self.lex.doc_pos:
+            return False
+        return in_title_block(span, i - int(self.lex.first_sentence[self.lex.doc_pos[span.source]]))
+
+    def title_asked(self, question: str, spans: list[Span]) -> bool:
+        """The question asks about the title block of a document it names ("the top of GPL version
+        2", "its opening lines"), and every span is in that block."""
+        named = self.named(question) if TITLE_ASK.search(question) else set()
+        return bool(spans) and all(s.source in named and self.in_title(s) for s in spans)
 
     def common_words(self, n: int) -> list[str]:
         """The ``n`` most frequent content words of the documents, as written there (reads them all)."""

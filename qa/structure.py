@@ -321,7 +321,8 @@ def _by_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 SECTION_REF = re.compile(r"(?:\b(section|clause|paragraph|article|chapter|part)s?|(§)+)\s*(\d{1,3}(?:\.\d{1,3})*)", re.I)  # fmt: skip
 LABEL_NUMBER = re.compile(r"\(?(?:(section|article|chapter|part|clause)\s+)?(\d{1,3}(?:\.\d{1,3})*)", re.I)
 _KIND = {"clause": "section", "paragraph": "section", "§": "section", "": "section"}  # words for one kind of part
-TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright(?!\s+(?:holders?|owners?|notices?|law|statements?)))\b", re.I)  # fmt: skip
+TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright(?!\s+(?:holders?|owners?|notices?|law|statements?))|full\s+name|(?:at\s+the\s+)?top\s+of|opening\s+lines?|first\s+lines?|(?:heading|title)\s+of)\b", re.I)  # fmt: skip
+TITLE_BLOCK = 3  # a document's first sentences outside any section are its title block (name, version, date, notice)
 _VERSION = re.compile(r"\b(?:version|v)\s*(\d+(?:\.\d+)*)", re.I)
 _ALNUM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _NOT_NAMES = {"version", "readme", "txt", "md"}
@@ -344,6 +345,17 @@ def name_words(text: str) -> set[str]:
             out.update(parts)
             out.update(p[:-1] for p in parts[:-1] if len(p) > 2 and p.endswith("v"))  # "gplv3": "gpl" v3
     return out
+
+
+def in_title_block(span: Span, position: int) -> bool:
+    """``span``, the ``position``-th sentence of its document, belongs to the title block: one of
+    the first ``TITLE_BLOCK`` sentences, before any section.
+
+    >>> from qa.documents import Span
+    >>> in_title_block(Span("a.txt", 0, 9, "FOO LICENSE", "FOO"), 0), in_title_block(Span("a.txt", 90, 99, "x", "FOO", ("1. A",)), 1)
+    (True, False)
+    """
+    return position < TITLE_BLOCK and not span.section
 
 
 def version_pairs(text: str) -> set[tuple[str, str]]:

@@ -98,9 +98,17 @@ def _quoted(term: str, sentence: str) -> bool:
 
 def structural(part: Part, gathered: Gathered, retriever: Retriever) -> Judgement | None:
     """The judgement of a question about the documents' own sections: answerable when the
-    section (or the section holding the evidence) is found, not when a named document lacks it."""
+    section (or the section holding the evidence) is found, not when a named document lacks it;
+    answerable when it asks about the title block of a document it names and that block is in
+    the evidence (whether the block answers is the verifier's to check)."""
     found = section_answer(part, gathered, retriever)
     j = gathered.judgement
+    if found is None and retriever.title_asked(
+        part.text, [e.span for e in gathered.evidence if retriever.in_title(e.span)]
+    ):
+        return Judgement(
+            True, "the question asks about the title block of a document it names", j.coverage, j.cosine, ()
+        )
     if isinstance(found, Accept):
         return Judgement(True, "the section asked about is in the documents", j.coverage, j.cosine, ())
     if isinstance(found, Refuse):

@@ -194,7 +194,7 @@ class Verifier:
             return "a number or name of the answer is not in the sentences it cites"
         if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
-        if not self.about(spans_ctx, part.focus):
+        if not self.about(spans_ctx, part.focus) and not r.title_asked(part.text, chosen):
             return "the cited sentences are not about the question"
         return None
 
