@@ -1,0 +1,165 @@
+"""Multi-document behaviour (issue 7): documents named with versions, the evidence block, the
+fewest citations, title-block questions. Fakes only (FakeEmbedder, FakeChat)."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.answer.types import Draft, Part
+from qa.check import declines, supported
+from qa.pipeline import build_answerer, index_documents
+from qa.retrieve import Evidence, readable
+from qa.settings import Settings
+from qa.structure import TITLE_ASK, version_pairs
+from tests.conftest import FakeChat, FakeEmbedder
+
+GPL2 = """GNU GENERAL PUBLIC LICENSE
+Version 2, June 1991
+
+Preamble
+
+The licenses for most software are designed to take away your freedom to share and change it.
+
+4. Termination.
+
+You may not copy or sublicense the Program except as expressly provided under this License.
+Any attempt otherwise to sublicense the Program is void, and will automatically terminate your
+rights under this License.
+
+5. Versions.
+
+If the Program does not specify a version number of this License, you may choose any version
+ever published by the Free Software Foundation.
+"""
+
+GPL3 = """GNU GENERAL PUBLIC LICENSE
+Version 3, 29 June 2007
+
+Copyright (C) 2007 Free Software Foundation, Inc. Everyone is permitted to copy and distribute
+verbatim copies of this license document, but changing it is not allowed.
+
+Preamble
+
+The GNU General Public License is a free, copyleft license for software.
+
+8. Termination.
+
+However, if you cease all violation of this License, then your license is reinstated
+permanently if the copyright holder fails to notify you of the violation prior to 60 days
+after the cessation.
+
+If your rights have been terminated, you do not qualify to receive new licenses.
+"""
+
+MPL = """Mozilla Public License Version 2.0
+
+1. Definitions.
+
+Mozilla Foundation is the license steward.
+
+*
+
+5. Termination.
+
+Your rights are reinstated on an ongoing basis if the Contributor fails to notify You of the
+non-compliance prior to 60 days after You have come back into compliance.
+
+Use [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter) and
+[MinHash](https://en.wikipedia.org/wiki/MinHash) with it.
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> tuple[Settings, FakeEmbedder]:
+    root: Path = tmp_path_factory.mktemp("docs")
+    (root / "docs").mkdir()
+    for name, text in (("gpl-2.0.txt", GPL2), ("gpl-3.0.txt", GPL3), ("mpl-2.0.txt", MPL)):
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    settings = Settings(root=root, llm="extractive", chunk_size=300, chunk_overlap=0, context_chars=400)
+    embedder = FakeEmbedder()
+    index_documents(settings, [root / "docs"], embedder=embedder)
+    return settings, embedder
+
+
+def _answerer(corpus, backend=None, **overrides):
+    settings, embedder = corpus
+    return build_answerer(settings.model_copy(update=overrides), embedder=embedder, backend=backend)
+
+
+def _span(r, text: str):
+    return next(s for s in r.sentences if s.text.startswith(text))
+
+
+def test_a_version_given_to_a_name_picks_that_version():
+    assert sorted(version_pairs("under GPLv3 and MPL 2.0")) == [("gpl", "3"), ("gplv", "3"), ("mpl", "2.0")]
+    assert ("gpl", "2") in version_pairs("version 2 of the GPL")
+
+
+def test_named_documents_follow_the_versions_asked(corpus):
+    r = _answerer(corpus).retriever
+    assert r.named("How many days under GPLv3 and under MPL 2.0?") == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}
+    assert r.named("What changed between GPLv2 and GPLv3?") == {"docs/gpl-2.0.txt", "docs/gpl-3.0.txt"}
+    assert r.named("Who may publish the GPL version 2?") == {"docs/gpl-2.0.txt"}
+
+
+def test_evidence_block_keeps_the_best_sentences_paragraph_and_drops_stray_lines(corpus):
+    r = _answerer(corpus).retriever
+    best = _span(r, "You may not copy or sublicense")
+    far = _span(r, "The licenses for most software")
+    block = r.context([Evidence(best, 1.0, 0.5, 1.0), Evidence(far, 0.9, 0.4, 0.9)], 260)
+    texts = [s.text for s in block]
+    assert any(t.startswith("Any attempt otherwise") for t in texts)  # beside the best one, before the next
+    assert not any(t.startswith("The licenses for most") for t in texts)  # no room left for it
+    mpl = r.context([Evidence(_span(r, "Mozilla Foundation is"), 1.0, 0.5, 1.0)], 200)
+    assert any("Bloom filter" in s.text for s in mpl)  # a far sentence with words comes before a stray "*"
+    gpl = r.context([Evidence(best, 1.0, 0.5, 1.0)], 900)
+    assert "*" not in [s.text for s in gpl]  # never a stray line of a document not shown
+    assert sum(len(readable(s.text)) for s in block) + len(block) - 1 <= 260  # counted as the model reads it
+
+
+def test_links_are_read_as_their_text():
+    assert readable("Use [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter) and\n  more.") == (
+        "Use Bloom filter and more."
+    )
+
+
+def test_an_answer_cites_only_the_sentences_it_needs(corpus):
+    a = _answerer(corpus)
+    r, v = a.retriever, a.verifier
+    part = Part("Under GPL version 3, how many days may pass before the copyright holder must notify you?")
+    gold = _span(r, "However, if you cease all violation")
+    title = _span(r, "GNU GENERAL PUBLIC LICENSE\nVersion 3")
+    gathered = a.gatherer.gather(part)
+    body = "Under GPL version 3, the copyright holder must notify you prior to 60 days after the cessation."
+    verdict = v.verify(part, gathered, Draft(f"{body} [1][2]", (title, gold)))
+    assert [c.quote for c in verdict.citations] == [gold.text]  # the title only repeated "GPL version 3"
+
+
+def test_a_documents_name_and_version_repeated_from_the_question_need_no_sentence():
+    q = "Who holds the copyright on the GPL version 3?"
+    a = "The copyright on the GPL version 3 is held by the FSF."
+    assert supported(a, ["Copyright 2007 FSF."], q, naming="gpl 3 3.0")
+    assert not supported(a, ["Copyright 2007 FSF."], q)
+    assert not supported("The GPL version 4 is held by the FSF.", ["Copyright 2007 FSF."], q, naming="gpl 3")
+
+
+def test_a_quoted_does_not_is_no_refusal():
+    src = ["If the Program does not specify a version number of this License, you may choose any version."]
+    assert not declines("If the Program does not specify a version number, you may choose any version.", src)
+    assert declines("The documents do not say.", src)
+    assert declines("The license does not mention medical devices.", src)
+
+
+def test_title_block_questions(corpus):
+    assert TITLE_ASK.search("What is the full name shown at the top of GPL version 2?")
+    assert not TITLE_ASK.search("How long does the copyright holder have to notify you?")
+
+    def reply(messages):
+        line = next(x for x in messages[0]["content"].splitlines() if x.endswith("changing it is not allowed."))
+        return f"No: changing the license document is not allowed. {line.split()[0]}"
+
+    chat = FakeChat(reply)
+    a = _answerer(corpus, backend=chat, llm="embedded")
+    ans = a.answer("According to its opening lines, may I change the text of the GPLv3 licence document?")
+    assert not ans.refused
+    assert [c.quote for c in ans.citations] == [_span(a.retriever, "Copyright (C) 2007").text]
