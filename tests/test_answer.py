@@ -250,6 +250,39 @@ def test_rests_of_several_wholes_are_added_when_the_question_names_each(make_ans
     assert [c.quote[:5] for c in v.citations] == ["In hi", "In 20"]
 
 
+def test_a_rest_of_a_whole_is_found_across_two_sentences(make_answerer):
+    a = make_answerer(None)
+    q = "How many of the anchor projects are not idle?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "41 - 3 = 38 [1][2]"
+    assert [c.quote for c in v.citations] == [OPERATING, IDLE_SENTENCE]
+    q = "Apart from those operating successfully, how many anchor projects are there?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "41 - 29 = 12 [1]"
+
+
+def test_a_share_is_computed_in_code_unless_a_sentence_states_it(make_answerer):
+    a = make_answerer(None)
+    q = "What percentage of the anchor projects are operating successfully?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "29 / 41 = 70.7% [1]" and v.citations[0].quote == OPERATING
+    q = "What share of the 2019-2023 infrastructure funding came from the national budget?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "184 / 348.4 = 52.8% [1]"
+    q = "What share of the country's industrial output did single-industry towns account for in 2023?"
+    assert a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q)) is None  # "40%" is written
+
+
+def test_a_calculation_of_unlike_or_repeated_figures_is_not_accepted(make_answerer):
+    a = make_answerer(None)
+    q = "What is the total infrastructure funding from 2019 through 2024?"
+    for wrong in ("348.4 + 62.8 + 31.2 = 442.4 [1]", "41 + 1.4 = 42.4 [1]"):
+        assert not isinstance(a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, wrong)), Accept)
+    q = "How many anchor projects are not idle?"
+    bad = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, "3 + 3 = 6 [1]"))
+    assert not isinstance(bad, Accept)
+
+
 def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(make_answerer):
     a = make_answerer(None)
     q = "Which anchor projects are not operating successfully?"
@@ -297,6 +330,25 @@ def test_compose_numbers_citations_across_parts_and_names_the_uncovered_part():
     assert done.text == "Three are idle. [1] The documents do not say what is the GDP. 29 operate. [2][1]"
     assert [c.quote for c in done.citations] == ["x", "y"] and done.refusal_reason == "no sentence mentions GDP"
     assert compose([two]).text == REFUSAL and compose([two]).method == "refused"
+
+
+def test_a_translation_is_made_again_with_the_documents_words(make_answerer):
+    def reply(m):
+        if "A first translation" in m[-1]["content"]:
+            assert IDLE_SENTENCE in m[0]["content"]  # the sentences the first translation found
+            return IDLE_Q
+        return "How many anchor projects are simple?"
+
+    chat = FakeChat(reply)
+    plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+    assert plan.parts[0].text == IDLE_Q and len(chat.seen) == 2
+
+
+def test_a_second_translation_that_answers_or_changes_numbers_is_not_used(make_answerer):
+    for second in ("Three projects stand idle.", "How many of the 41 anchor projects are idle?"):
+        chat = FakeChat(lambda m, second=second: second if "A first translation" in m[-1]["content"] else IDLE_Q)
+        plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+        assert plan.parts[0].text == IDLE_Q
 
 
 def test_translator_keeps_numbers_or_gives_up():
@@ -349,7 +401,8 @@ def test_question_in_another_script_is_answered_in_it(make_answerer):
     chat = FakeChat(reply)
     ans = make_answerer(chat).answer("Сколько якорных проектов простаивают?")
     assert ans.text == "3 проекта простаивают. [1]"
-    asked = chat.seen[1][-1]["content"]  # the model sees the translation and the words asked
+    asked = next(m[-1]["content"] for m in chat.seen if m[-1]["content"].startswith("Question:"))
+    # the model sees the translation and the words asked
     assert asked.startswith(f"Question: {IDLE_Q}") and "Сколько якорных проектов простаивают?" in asked
     assert ans.citations[0].quote == IDLE_SENTENCE  # spans stay in the documents' language
 

@@ -16,8 +16,9 @@ from qa.check import correct_typos
 from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
+from qa.text import numbers_in
 
-from .prompt import translate_messages
+from .prompt import retranslate_messages, translate_messages
 from .types import Part, Plan
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
 class Planner:
     """Normalise, translate (a question in another script than the documents'), typo-correct, split."""
 
-    def __init__(self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3) -> None:
+    def __init__(
+        self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3, glossary_k: int = 3
+    ) -> None:
         self.retriever, self.backend, self.max_parts = retriever, backend, max_parts
+        self.glossary_k = glossary_k  # sentences a translation is made again with (0: translate once)
 
     def plan(self, question: str, history: list[Message] | None = None) -> Plan:
         turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
@@ -93,4 +97,26 @@ class Planner:
             return text
         translated = (out[0] if out else "").strip().strip('"') or text
         log.info("translated %r -> %r", text, translated)
-        return translated
+        return self.in_documents_words(text, translated, target) if translated != text else text
+
+    def in_documents_words(self, text: str, draft: str, language: str) -> str:
+        """The translation made again with the sentences the first one retrieves, so that the
+        question uses the documents' words for what they name (a small model translating alone
+        picks a dictionary word: "megacities" for "моногорода", which the documents call
+        "single-industry towns"). Kept only if it is still a question with the same numbers."""
+        r = self.retriever
+        shown = [e.span.text[:300] for e in r.evidence(draft, r.retrieve(draft), self.glossary_k)]
+        if not shown or self.backend is None:
+            return draft
+        try:
+            out = self.backend.complete(retranslate_messages(text, draft, shown, language), 80).strip().splitlines()
+        except Exception as exc:  # the first translation stands
+            log.warning("translating again with the documents' words failed (%s)", exc)
+            return draft
+        again = (out[0] if out else "").strip().strip('"')
+        same = numbers_in(again) in (numbers_in(text), numbers_in(draft))
+        if not again.endswith("?") or not same or len(again) > 2 * len(draft) + 20:
+            log.info("second translation %r not used", again)
+            return draft
+        log.info("translated again with the documents' words: %r", again)
+        return again

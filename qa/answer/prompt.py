@@ -63,6 +63,23 @@ def translate_messages(text: str, language: str) -> list[Message]:
     ]
 
 
+def retranslate_messages(text: str, draft: str, sentences: list[str], language: str) -> list[Message]:
+    """Ask for the translation of a question again, with sentences of the documents that a first
+    translation (``draft``) found, so that a thing the documents name gets the documents' words
+    ("моногорода" -> "single-industry towns", not "megacities")."""
+    quoted = "\n".join(f"- {s}" for s in sentences)
+    return [
+        {
+            "role": "system",
+            "content": f"Translate the user's question into {language}. Sentences from the documents it is asked "
+            f"about:\n{quoted}\nWhere a word of the question means the same thing as words in these sentences, "
+            "use their words. Do not answer the question. Copy every number exactly as it is written. "
+            "Reply with the translated question only.",
+        },
+        {"role": "user", "content": f"{text}\n(A first translation: {draft})"},
+    ]
+
+
 def calculation_prompt(part: Part) -> str:
     """A second ask for an arithmetic part whose first answer showed no calculation."""
     return (

@@ -32,7 +32,7 @@ from qa.retrieve import Retriever
 from qa.structure import name_words
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
-from .arith import Computation, complement, explain, parse_expression, unit_after
+from .arith import Computation, complement, explain, operands_fit, parse_expression, share_of_whole, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import section_answer
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
@@ -184,6 +184,8 @@ class Verifier:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
             spans.append(span)
         chosen = list(dict.fromkeys(spans))
+        if not operands_fit(operands, ops, [s.text for s in spans]):
+            return Fallback("the calculation adds figures of different kinds or uses one figure twice")
         if not self.about([self.in_context(c) for c in chosen], part.focus):
             return Fallback("the numbers of the calculation come from sentences not about the question")
         share = bool(ASKS_SHARE.search(part.text))
@@ -194,11 +196,13 @@ class Verifier:
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation for "how many/how much … not …": whole - part from a sentence
-        about it (the rests of several added when the question names figures of several)."""
+        about it (the rests of several added when the question names figures of several); for
+        "what share/percentage …": part / whole."""
         if not ASKS_NUMBER.search(part.text):
             return None
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-        found = complement(part.text, [s.text for s in spans])
+        texts = [s.text for s in spans]
+        found = share_of_whole(part.text, texts) if ASKS_SHARE.search(part.text) else complement(part.text, texts)
         if found is None:
             return None
         comp, where = found
