@@ -34,6 +34,10 @@ DECODE_OPTIONS: dict[str, dict] = {
     "ngram-map-k n=3": {"speculative": ("ngram-map-k", 3, 16)},
     "ngram-mod": {"speculative": ("ngram-mod", 3, 16)},
     "stop at newline": {"stop": ("\n",)},
+    "flash-attn on": {"params": {"flash_attn_type": "LLAMA_FLASH_ATTN_TYPE_ENABLED"}},
+    "flash-attn off": {"params": {"flash_attn_type": "LLAMA_FLASH_ATTN_TYPE_DISABLED"}},
+    "poll 100": {"params": {"cpuparams.poll": 100, "cpuparams_batch.poll": 100}},
+    "priority high": {"params": {"cpuparams.priority": "GGML_SCHED_PRIO_HIGH"}},
 }
 
 

@@ -87,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser):
+        _common(add(sub))
+    return p
 
+
+def _index_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "index",
         help="add or update .txt/.md files (incremental, never destructive)",
@@ -103,8 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete the whole index (even a damaged one) and build it from these PATHs only",
     )
-    _common(s)
+    return s
 
+
+def _remove_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "remove",
         help="remove documents from the index",
@@ -112,8 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
         "path to either. Nothing is removed when one SOURCE matches no indexed document (exit 1).",
     )
     s.add_argument("sources", nargs="+", metavar="SOURCE", help="indexed document, folder or path")
-    _common(s)
+    return s
 
+
+def _ask_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "ask",
         help="answer one question",
@@ -121,8 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("question", help="the question, in quotes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    _common(s)
+    return s
 
+
+def _serve_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "serve",
         help="start the chat UI and HTTP API",
@@ -130,8 +141,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 7860)")
-    _common(s)
+    return s
 
+
+def _eval_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "eval",
         help="run the eval corpora and report scores",
@@ -157,8 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
     s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
     s.add_argument("--limit", type=int, help="only the first N items of each corpus")
-    _common(s)
+    return s
 
+
+def _bench_parser(sub) -> argparse.ArgumentParser:
     s = sub.add_parser(
         "bench",
         help="time index build, retrieval and answers",
@@ -185,8 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --scale: embedder threads for indexing (default QA_INDEX_THREADS: one per core)",
     )
     s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder backends/threads table")
-    _common(s)
-    return p
+    s.add_argument(
+        "--answers",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --scale: also start the model on the scaled index and time K answers (p50/p95, ready)",
+    )
+    return s
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
@@ -240,12 +261,28 @@ def _bench(settings: Settings, args: argparse.Namespace) -> int:
     if args.scale is not None:
         from qa.scale import run_scale
 
-        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads)
+        return run_scale(settings, args.scale, not args.no_tune, args.embed_threads, args.answers)
     if args.peers:
         from qa.peers import run_peers
 
         return run_peers(settings, args.limit)
     return bench.run_bench(settings, args.questions or 10, args.warm_up)
+
+
+def _remove(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.pipeline import remove_documents
+
+    _print_report(remove_documents(settings, args.sources), settings)
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from qa.errors import check_question
+    from qa.pipeline import build_answerer
+
+    check_question(args.question, settings.max_question_chars)  # fail fast, before loading models
+    _print_answer(build_answerer(settings).answer(args.question), args.json)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,19 +297,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "index":
             return _index(settings, args)
         if args.command == "remove":
-            from qa.pipeline import remove_documents
-
-            report = remove_documents(settings, args.sources)
-            _print_report(report, settings)
-            return 0
+            return _remove(settings, args)
         if args.command == "ask":
-            from qa.errors import check_question
-            from qa.pipeline import build_answerer
-
-            check_question(args.question, settings.max_question_chars)  # fail fast, before loading models
-            answerer = build_answerer(settings)
-            _print_answer(answerer.answer(args.question), args.json)
-            return 0
+            return _ask(settings, args)
         if args.command == "serve":
             from qa.api import serve
 

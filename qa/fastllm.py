@@ -22,9 +22,10 @@ KEEP_SLOTS = 3  # slot files kept (newest first): one per corpus/prompt/model se
 _FORMAT = 1  # bump when the way a slot is keyed changes
 
 
-def configure(p, speculative: tuple[str, int, int], slot_dir: Path | None) -> None:
+def configure(p, speculative: tuple[str, int, int], slot_dir: Path | None, params: dict | None = None) -> None:
     """Set llama.cpp ``CommonParams`` ``p``: ``speculative`` is (kind, n-gram size, most tokens
-    drafted), kind one of SPECULATIVE; ``slot_dir`` enables saving and restoring the prompt cache."""
+    drafted), kind one of SPECULATIVE; ``slot_dir`` enables saving and restoring the prompt cache;
+    ``params`` sets other fields by dotted name (``{"cpuparams.poll": 100}``; see ``set_params``)."""
     import xllamacpp as xlc
 
     from qa.errors import ModelError
@@ -41,6 +42,32 @@ def configure(p, speculative: tuple[str, int, int], slot_dir: Path | None) -> No
     if slot_dir is not None:
         Path(slot_dir).mkdir(parents=True, exist_ok=True)
         p.slot_save_path = str(slot_dir).rstrip("/") + "/"  # llama.cpp appends the file name as is
+    set_params(p, params or {})
+
+
+def set_params(p, params: dict) -> None:
+    """Set ``params`` (dotted field name -> value) on llama.cpp ``CommonParams`` ``p``; a string
+    given for an enum field is that enum's member name (``"LLAMA_FLASH_ATTN_TYPE_ENABLED"``).
+
+    >>> class P: pass
+    >>> p = P(); p.cpuparams = P(); p.cpuparams.poll = 50
+    >>> set_params(p, {"cpuparams.poll": 100}); p.cpuparams.poll
+    100
+    """
+    from qa.errors import ModelError
+
+    for name, value in params.items():
+        *path, field = name.split(".")
+        obj = p
+        try:
+            for part in path:
+                obj = getattr(obj, part)
+            current = getattr(obj, field)
+            if isinstance(value, str) and not isinstance(current, str):
+                value = type(current)[value]
+            setattr(obj, field, value)
+        except (AttributeError, KeyError, TypeError) as exc:
+            raise ModelError(f"llama.cpp parameter {name}={value!r} cannot be set ({exc}); check the name") from exc
 
 
 def slot_name(gguf: Path, messages: list[dict[str, str]]) -> str:

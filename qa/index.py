@@ -13,6 +13,7 @@ deleted collections.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import shutil
 import time
@@ -82,7 +83,13 @@ def connect(path: Path | None = None, url: str | None = None):
 
 class ChunkIndex:
     def __init__(
-        self, client, embedder: Embedder | None, name: str = "qa", where: str = "index", path: Path | None = None
+        self,
+        client,
+        embedder: Embedder | None,
+        name: str = "qa",
+        where: str = "index",
+        path: Path | None = None,
+        lexical_root: Path | None = None,
     ) -> None:
         self.client = client
         self.embedder = embedder  # None is enough to read documents and to remove some
@@ -93,9 +100,10 @@ class ChunkIndex:
         self._handles: dict[str, tuple] = {}  # generation -> (chunks, docs) collections
         self._lexical: tuple[str, Lexical] | None = None
         self._counts: dict[str, int] = {}
-        # each generation's lexical engine is saved beside the Chroma files; with a Chroma server
-        # there is no local folder, and it is built in memory when the index is opened
-        self.lexical_root = path / LEXICAL if path is not None else None
+        # each generation's lexical engine is saved beside the Chroma files; with a Chroma server,
+        # in ``lexical_root`` (a local cache folder per server): generation names are unique, so a
+        # saved engine is never stale, and one missing is built from the index once and saved
+        self.lexical_root = path / LEXICAL if path is not None else lexical_root
 
     # ---- pointer -------------------------------------------------------------------------
     def _meta(self):
@@ -386,7 +394,11 @@ def open_index(settings, embedder: Embedder | None) -> ChunkIndex:
     ``embedder`` may be None to read documents or remove some; searching and indexing need it.
     """
     if settings.chroma_url:
-        return ChunkIndex(connect(url=settings.chroma_url), embedder, settings.collection, settings.chroma_url)
+        server = hashlib.sha256(settings.chroma_url.encode()).hexdigest()[:12]
+        lexical = settings.cache_path / LEXICAL / server
+        return ChunkIndex(
+            connect(url=settings.chroma_url), embedder, settings.collection, settings.chroma_url, None, lexical
+        )
     client = connect(path=settings.index_path)
     return ChunkIndex(client, embedder, settings.collection, str(settings.index_path), settings.index_path)
 

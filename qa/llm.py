@@ -97,6 +97,20 @@ class OpenAICompatible(ChatBackend):
             ) from exc
 
 
+def _common_params(xlc, gguf: Path, n_ctx: int, threads: int, key: str):
+    """llama.cpp's server parameters: one slot, ``threads`` for prompt and decoding, quiet, and an
+    API key made at start, so other local users and web pages cannot use the loopback port."""
+    p = xlc.CommonParams()
+    p.model.path = str(gguf)
+    p.n_ctx = n_ctx
+    p.cpuparams.n_threads = threads
+    p.cpuparams_batch.n_threads = threads
+    p.n_parallel = 1
+    p.verbosity = -1
+    p.api_keys = [key]
+    return p
+
+
 class Embedded(ChatBackend):
     """A GGUF model served in-process by llama.cpp (xllamacpp) on a loopback port that only this
     process can use (an API key made at start); one request at a time."""
@@ -117,24 +131,18 @@ class Embedded(ChatBackend):
         slot_dir: Path | None = None,
         stop: tuple[str, ...] = (),
         repeatable: bool = True,
+        params: dict | None = None,
     ) -> None:
         try:
             import xllamacpp as xlc
         except ImportError as exc:
             raise ModelError("xllamacpp is not installed: run `make install`") from exc
-        t0 = time.perf_counter()
-        key = secrets.token_urlsafe(32)
-        p = xlc.CommonParams()
-        p.model.path = str(gguf)
-        p.n_ctx = n_ctx
-        p.cpuparams.n_threads = threads
-        p.cpuparams_batch.n_threads = threads
-        p.n_parallel = 1
-        p.verbosity = -1
-        p.api_keys = [key]  # other local users and web pages cannot use the port
         from qa.fastllm import configure
 
-        configure(p, speculative, slot_dir)  # speculative decoding; prompt caches saved by prime()
+        t0 = time.perf_counter()
+        key = secrets.token_urlsafe(32)
+        p = _common_params(xlc, gguf, n_ctx, threads, key)
+        configure(p, speculative, slot_dir, params)  # speculative decoding; prompt caches saved by prime()
         self.slot_dir, self.gguf, self.api_key = slot_dir, Path(gguf), key
         try:
             self._server = xlc.Server(p)

@@ -150,9 +150,18 @@ def scale_questions(n: int = 20) -> list[str]:
     return out[:n]
 
 
-def measure(settings: Settings, n_chunks: int, embedder=None, pool: list[str] | None = None) -> dict:
+def measure(
+    settings: Settings,
+    n_chunks: int,
+    embedder=None,
+    pool: list[str] | None = None,
+    answers: int = 0,
+    answer_embedder=None,
+) -> dict:
     """Build or reuse the corpus, index it from scratch with ``embedder`` (default: the indexer's own,
-    ``index_threads``), open it, time retrieval; the report."""
+    ``index_threads``), open it, time retrieval and, with ``answers``, that many answers by the
+    configured model (start to ready included; ``answer_embedder``, default ``embedder``: the
+    server's, one thread beside the model); the report."""
     from qa.embed import cores, load_embedder
     from qa.pipeline import index_documents
 
@@ -169,7 +178,36 @@ def measure(settings: Settings, n_chunks: int, embedder=None, pool: list[str] | 
     out["index_s"] = time.perf_counter() - t
     out["index_chunks_per_s"] = report.added / out["index_s"]
     out["index_mb"] = None if s.chroma_url else du_mb(s.index_path)
-    return out | open_and_query(s, embedder)
+    out |= open_and_query(s, embedder)
+    return out | (answer_times(s, answer_embedder or embedder, answers) if answers else {})
+
+
+def answer_times(s: Settings, embedder, n: int) -> dict:
+    """Start an answerer on the index of ``s`` (model loaded, prompt cache warmed: "ready"), then
+    answer ``n`` scale questions; p50/p95 of the answers after the first and of their first token."""
+    from qa.pipeline import build_answerer
+
+    _forget_clients()
+    t = time.perf_counter()
+    answerer = build_answerer(s, embedder=embedder)
+    answerer.warm_up()
+    out: dict = {"ready_s": time.perf_counter() - t, "answer_model": answerer.model_name}
+    total, first, refused = [], [], 0
+    for q in scale_questions(n + 1):
+        a = answerer.answer(q)
+        total.append(a.timings_ms.get("total_ms", 0.0))
+        first.append(a.timings_ms.get("first_token_ms", a.timings_ms.get("total_ms", 0.0)))
+        refused += a.refused
+    total, first = total[1:], first[1:]  # the first answer warms the model's threads and caches
+    if answerer.backend is not None:
+        answerer.backend.close()
+    return out | {
+        "answers": len(total),
+        "answers_refused": refused,
+        "answer_p50_ms": statistics.median(total),
+        "answer_p95_ms": sorted(total)[min(len(total) - 1, int(0.95 * len(total)))],
+        "answer_first_token_p50_ms": statistics.median(first),
+    }
 
 
 def open_and_query(s: Settings, embedder) -> dict:
@@ -220,8 +258,11 @@ def embed_tuning(settings: Settings, texts: list[str]) -> dict[str, float]:
     return out
 
 
-def run_scale(settings: Settings, n_chunks: int, tune: bool = True, threads: int | None = None) -> int:
-    """Print the scale report; ``threads``: embedder threads for indexing (default ``index_threads``)."""
+def run_scale(
+    settings: Settings, n_chunks: int, tune: bool = True, threads: int | None = None, answers: int = 0
+) -> int:
+    """Print the scale report; ``threads``: embedder threads for indexing (default ``index_threads``);
+    ``answers``: that many answers by the configured model on the scaled index."""
     from qa.bench import print_table
     from qa.embed import cores, load_embedder
 
@@ -229,7 +270,9 @@ def run_scale(settings: Settings, n_chunks: int, tune: bool = True, threads: int
         raise SystemExit(f"--scale {n_chunks}: give a number of chunks, at least 1")
     n = cores(settings.index_threads if threads is None else threads)
     embedder = load_embedder(settings.embedder, settings.cache_path, settings.embed_backend, threads=n)
-    out = {"embed_backend": settings.embed_backend, "embed_threads": n} | measure(settings, n_chunks, embedder)
+    server = load_embedder(settings.embedder, settings.cache_path, settings.embed_backend) if answers else None
+    out = {"embed_backend": settings.embed_backend, "embed_threads": n}
+    out |= measure(settings, n_chunks, embedder, answers=answers, answer_embedder=server)
     if tune:
         pool = paragraph_pool(256 * settings.chunk_size)[:256]
         out |= embed_tuning(settings, [p[: settings.chunk_size] for p in pool])

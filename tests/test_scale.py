@@ -46,6 +46,16 @@ def test_scale_report_at_ten_thousand_chunks(tmp_path, pool):
     assert 0 < out["retrieval_p50_ms"] <= 50 and out["retrieval_p95_ms"] < 250 and out["first_query_ms"] < 5000
 
 
+def test_scale_report_times_answers_and_start_to_ready(tmp_path, pool):
+    """``qa bench --scale N --answers K``: the answerer is started on the scaled index and K
+    answers are timed (extractive here: no model in unit tests)."""
+    s = Settings(root=tmp_path, cache_dir=tmp_path / "cache", llm="extractive")
+    out = measure(s, 300, embedder=FakeEmbedder(), pool=pool, answers=4)
+    assert out["answers"] == 4 and 0 <= out["answers_refused"] <= 5
+    assert 0 < out["ready_s"] < 30 and 0 < out["answer_p50_ms"] <= out["answer_p95_ms"] < 10_000
+    assert out["answer_model"] == "extractive"
+
+
 def test_index_loads_every_row_a_page_at_a_time(indexed, embedder, monkeypatch):
     from qa.index import open_index
 
