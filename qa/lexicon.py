@@ -59,7 +59,7 @@ ASKS_ARITHMETIC = re.compile(
     r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remaining|rest|left|"
     r"either\b.*\bor|or|combined|together|altogether|in all|total|sum|add(?:ed)? up|difference|gap|exceed|"
     r"by how (?:much|many)|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|fraction|percentage of|"
-    r"per ?cent(?:age)? of)\b",
+    r"per ?cent(?:age)? of|average|evenly|apiece|per)\b",
     re.I,
 )
 # A question that asks for the rest of a whole ("not operating", "other than the national budget",
@@ -74,12 +74,17 @@ NEGATION = re.compile(
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
 PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
 WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
+# The question asks for an average: an amount divided by a count ("each", "per project", "a year").
+ASKS_AVERAGE = re.compile(r"\b(average|mean|each|per|apiece|evenly)\b", re.I)
+PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
+YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.
 ASKS_SHARE = re.compile(r"\b(share|per ?cent|percentage|proportion|fraction)\b", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 # Words after a number that belong to its quantity and are carried into a computed result.
+SMALLER_MAGNITUDE = {"trillion": "billion", "billion": "million", "million": "thousand"}
 MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
 
 # Where a question with several asks breaks into parts: a question mark followed by more text,

@@ -283,6 +283,22 @@ def test_a_calculation_of_unlike_or_repeated_figures_is_not_accepted(make_answer
     assert not isinstance(bad, Accept)
 
 
+def test_an_average_is_computed_in_code(make_answerer):
+    a = make_answerer(None)
+    q = "Split evenly, about how much is each anchor project worth?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("1.4 trillion tenge / 41 = 34.15 billion tenge")
+    q = "What was the average yearly infrastructure allocation over 2019 to 2023?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("348.4 / 5 = 69.68 billion tenge a year over the 5 years 2019-2023")
+
+
+def test_a_draft_that_ends_saying_it_found_nothing_is_read_up_to_there(make_answerer):
+    a = make_answerer(None)
+    draft = _draft(a, "Three projects stand idle. [2]\nNOT IN DOCUMENT")
+    assert isinstance(a.verifier.verify(Part(IDLE_Q), _gathered(a, IDLE_Q), draft), Accept)
+
+
 def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(make_answerer):
     a = make_answerer(None)
     q = "Which anchor projects are not operating successfully?"

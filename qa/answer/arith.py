@@ -25,13 +25,17 @@ from dataclasses import dataclass
 from qa.check import focus_terms
 from qa.lexicon import (
     ARITHMETIC_OPS,
+    ASKS_AVERAGE,
     ASKS_SHARE,
     MAGNITUDES,
     NEGATION,
     PART_OF_WHOLE,
+    PER_YEAR,
     PERCENT,
+    SMALLER_MAGNITUDE,
     WHOLE_INCLUDING_PART,
     YEAR,
+    YEAR_RANGE,
 )
 from qa.text import NUMBER_WORDS, STOPWORDS, has_term, numbers_in, terms
 
@@ -79,8 +83,14 @@ class Computation:
             expr += f" {op} {o}"
         if self.percent:  # a share reads best to one decimal: "29 / 41 = 70.7%"
             return f"{expr} = {fmt(round(self.result, 1))}%"
-        unit = f" {self.unit}" if self.unit and self.unit != "%" else self.unit
-        return f"{expr} = {fmt(self.result)}{unit}"
+        value, unit = self.result, self.unit
+        while value and abs(value) < 1 and unit.split(" ")[0] in SMALLER_MAGNITUDE:  # 0.034 trillion: 34 billion
+            head, *rest = unit.split(" ")
+            value, unit = value * 1000, " ".join([SMALLER_MAGNITUDE[head], *rest])
+        if unit != self.unit:  # the first figure keeps its own magnitude
+            expr = f"{self.operands[0]} {self.unit}" + expr[len(self.operands[0]) :]
+        unit = f" {unit}" if unit and unit != "%" else unit
+        return f"{expr} = {fmt(value)}{unit}"
 
 
 def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -285,4 +295,62 @@ def _part_named(wanted: list[str], sentences: list[str], exclude: int) -> tuple[
         if at and nums:
             k, n = min(nums, key=lambda kn: min(abs(kn[0] - a) + (0.5 if kn[0] > a else 0) for a in at))
             return n, i
+    return None
+
+
+def average(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...], str] | None:
+    """For "how much is each …" or "the average yearly …": an amount divided by the count it is
+    spread over, from one sentence about the question: the count written before what the question
+    names ("41 anchor projects worth 1.4 trillion tenge"), or the years of a range ("from 2019 to
+    2023", five). Returns the computation, the sentence's index and what the count counts.
+
+    >>> s = ["Plans include 326 activities.", "They run 41 anchor projects worth 1.4 trillion tenge."]
+    >>> c, where, note = average("About how much is each anchor project worth?", s)
+    >>> c.render(), where
+    ('1.4 trillion tenge / 41 = 34.15 billion tenge', (1,))
+    >>> c, _, note = average("What was the average yearly allocation?", ["5 bn were allocated from 2019 to 2023."])
+    >>> c.render(), note
+    ('5 / 5 = 1 bn', 'a year over the 5 years 2019-2023')
+    """
+    if not ASKS_AVERAGE.search(question) and not PER_YEAR.search(question):
+        return None
+    qterms = [t for t in focus_terms(PER_YEAR.sub(" ", ASKS_AVERAGE.sub(" ", question))) if not t[0].isdigit()]
+    named = numbers_in(question)
+    ranked = sorted(range(len(sentences)), key=lambda i: -_covers(qterms, sentences[i]))
+    for i in ranked:
+        s = sentences[i]
+        if _covers(qterms, s) < 0.5 or not named <= numbers_in(s):
+            continue
+        amounts = [n for n in _figures(s) if unit_after(n, s) not in ("", "%")]
+        counted = _per_year(question, s) if PER_YEAR.search(question) else _count_of(qterms, s)
+        if amounts and counted:
+            count, note = counted
+            return Computation((amounts[0], count), ("/",), unit_after(amounts[0], s)), (i,), note
+    return None
+
+
+def _figures(sentence: str) -> list[str]:
+    """The numbers of a sentence in order, years left out."""
+    return [n for t in _TOKEN.findall(sentence) for n in numbers_in(t) if not YEAR.fullmatch(n)]
+
+
+def _per_year(question: str, sentence: str) -> tuple[str, str] | None:
+    """The number of years of the range the question (or else the sentence) names."""
+    m = YEAR_RANGE.search(question) or YEAR_RANGE.search(sentence)
+    if not m or int(m.group(2)) <= int(m.group(1)):
+        return None
+    n = int(m.group(2)) - int(m.group(1)) + 1
+    return str(n), f"a year over the {n} years {m.group(1)}-{m.group(2)}"
+
+
+def _count_of(wanted: list[str], sentence: str) -> tuple[str, str] | None:
+    """A count written just before a word the question names ("41 anchor projects")."""
+    toks = _TOKEN.findall(sentence)
+    for k, t in enumerate(toks):
+        n = next(iter(numbers_in(t)), "")
+        if not n or YEAR.fullmatch(n) or unit_after(n, sentence) or float(n) <= 1:
+            continue
+        after = [w for tok in toks[k + 1 : k + 3] for w in terms(tok)]
+        if any(has_term(w, set(after)) for w in wanted):
+            return n, ""
     return None

@@ -26,13 +26,22 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, YEAR
+from qa.lexicon import ASKS_AVERAGE, ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, PER_YEAR, YEAR
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
 
-from .arith import Computation, complement, explain, operands_fit, parse_expression, share_of_whole, unit_after
+from .arith import (
+    Computation,
+    average,
+    complement,
+    explain,
+    operands_fit,
+    parse_expression,
+    share_of_whole,
+    unit_after,
+)
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import section_answer
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
@@ -99,7 +108,7 @@ class Verifier:
         return verdict if isinstance(verdict, Accept) else None
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
-        raw = draft.raw
+        raw = until_not_found(draft.raw)
         if not raw or NOT_FOUND.search(raw):
             j = gathered.judgement
             strong = j.coverage >= 0.99 and j.cosine >= 0.5
@@ -189,8 +198,9 @@ class Verifier:
         if not self.about([self.in_context(c) for c in chosen], part.focus):
             return Fallback("the numbers of the calculation come from sentences not about the question")
         share = bool(ASKS_SHARE.search(part.text))
+        divides = share or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
         comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
-        if not set(ops) <= ({"+", "-", "/"} if share else {"+", "-"}) or not comp.result > 0:
+        if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(), chosen)
 
@@ -198,11 +208,16 @@ class Verifier:
         """The code's own calculation for "how many/how much … not …": whole - part from a sentence
         about it (the rests of several added when the question names figures of several); for
         "what share/percentage …": part / whole."""
-        if not ASKS_NUMBER.search(part.text):
-            return None
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-        texts = [s.text for s in spans]
-        found = share_of_whole(part.text, texts) if ASKS_SHARE.search(part.text) else complement(part.text, texts)
+        texts, q = [s.text for s in spans], part.text
+        each = average(q, texts) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
+        if each is not None:
+            comp, where, note = each
+            verdict = self._accept(f"{comp.render()} {note}".strip(), [spans[i] for i in where])
+            return verdict if isinstance(verdict, Accept) else None
+        if not ASKS_NUMBER.search(q):
+            return None
+        found = share_of_whole(q, texts) if ASKS_SHARE.search(q) else complement(q, texts)
         if found is None:
             return None
         comp, where = found
@@ -265,6 +280,17 @@ def in_context(retriever: Retriever, span: Span) -> str:
     if i and sents[i - 1].source == span.source:
         return sents[i - 1].text + " " + span.text
     return span.text
+
+
+def until_not_found(raw: str) -> str:
+    r"""A draft that writes lines and only then says it found nothing: the lines before that.
+
+    >>> until_not_found("18.5 - 15 = 3.5\nNOT IN DOCUMENT"), until_not_found("NOT IN DOCUMENT")
+    ('18.5 - 15 = 3.5', 'NOT IN DOCUMENT')
+    """
+    lines = raw.strip().splitlines()
+    at = next((i for i, line in enumerate(lines) if NOT_FOUND.search(line)), None)
+    return "\n".join(lines[:at]).strip() if at else raw
 
 
 def lacks_names(question: str, answer: str) -> bool:
