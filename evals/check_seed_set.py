@@ -1,8 +1,5 @@
 """Stdlib check of evals/seed_qa.jsonl: valid JSON, unique ids, evidence verbatim in the seed."""
-import json
-import pathlib
-import sys
-
+import json, pathlib, sys
 root = pathlib.Path(__file__).resolve().parent.parent
 ids, bad = set(), 0
 for n, line in enumerate((root / "evals/seed_qa.jsonl").read_text(encoding="utf-8").splitlines(), 1):
