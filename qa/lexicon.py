@@ -78,6 +78,8 @@ WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+
 ASKS_AVERAGE = re.compile(r"\b(average|mean|each|per|apiece|evenly)\b", re.I)
 PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
 YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
+# The question asks for a rounded figure.
+ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.
 ASKS_SHARE = re.compile(r"\b(share|per ?cent|percentage|proportion|fraction)\b", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}

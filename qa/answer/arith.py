@@ -77,20 +77,32 @@ class Computation:
             total = total + v if op == "+" else total - v
         return total * 100 if self.percent else total
 
-    def render(self) -> str:
+    def scaled(self) -> tuple[float, str]:
+        """The result and its unit, a smaller magnitude for a small result (0.034 trillion: 34 billion)."""
+        value, unit = self.result, self.unit
+        while value and abs(value) < 1 and unit.split(" ")[0] in SMALLER_MAGNITUDE:
+            head, *rest = unit.split(" ")
+            value, unit = value * 1000, " ".join([SMALLER_MAGNITUDE[head], *rest])
+        return value, unit
+
+    def render(self, rounded: bool = False) -> str:
+        """The calculation and its result; ``rounded`` (a question asking "about how much") adds the
+        result as a whole number when it has decimals.
+
+        >>> Computation(("1.4", "41"), ("/",), "trillion tenge").render(rounded=True)
+        '1.4 trillion tenge / 41 = 34.15 billion tenge (about 34 billion tenge)'
+        """
         expr = self.operands[0]
         for op, o in zip(self.ops, self.operands[1:], strict=True):
             expr += f" {op} {o}"
+        value, unit = self.scaled()
         if self.percent:  # a share reads best to one decimal: "29 / 41 = 70.7%"
-            return f"{expr} = {fmt(round(self.result, 1))}%"
-        value, unit = self.result, self.unit
-        while value and abs(value) < 1 and unit.split(" ")[0] in SMALLER_MAGNITUDE:  # 0.034 trillion: 34 billion
-            head, *rest = unit.split(" ")
-            value, unit = value * 1000, " ".join([SMALLER_MAGNITUDE[head], *rest])
-        if unit != self.unit:  # the first figure keeps its own magnitude
+            value, unit = round(value, 1), "%"
+        elif unit != self.unit:  # the first figure keeps its own magnitude
             expr = f"{self.operands[0]} {self.unit}" + expr[len(self.operands[0]) :]
         unit = f" {unit}" if unit and unit != "%" else unit
-        return f"{expr} = {fmt(value)}{unit}"
+        about = f" (about {round(value)}{unit})" if rounded and abs(value) >= 10 and value != round(value) else ""
+        return f"{expr} = {fmt(value)}{unit}{about}"
 
 
 def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:

@@ -26,7 +26,17 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_AVERAGE, ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, NOT_FOUND, PER_YEAR, YEAR
+from qa.lexicon import (
+    ASKS_AVERAGE,
+    ASKS_NAMES,
+    ASKS_NUMBER,
+    ASKS_SHARE,
+    INSTRUCTION,
+    NOT_FOUND,
+    PER_YEAR,
+    ROUGHLY,
+    YEAR,
+)
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
@@ -202,7 +212,7 @@ class Verifier:
         comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
-        return self._accept(comp.render(), chosen)
+        return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation for "how many/how much … not …": whole - part from a sentence
@@ -213,7 +223,7 @@ class Verifier:
         each = average(q, texts) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
         if each is not None:
             comp, where, note = each
-            verdict = self._accept(f"{comp.render()} {note}".strip(), [spans[i] for i in where])
+            verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
             return verdict if isinstance(verdict, Accept) else None
         if not ASKS_NUMBER.search(q):
             return None
@@ -221,7 +231,7 @@ class Verifier:
         if found is None:
             return None
         comp, where = found
-        verdict = self._accept(comp.render(), [spans[i] for i in where])
+        verdict = self._accept(comp.render(bool(ROUGHLY.search(q))), [spans[i] for i in where])
         return verdict if isinstance(verdict, Accept) else None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
