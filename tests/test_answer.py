@@ -55,11 +55,35 @@ def test_arithmetic_over_cited_numbers_is_allowed(make_answerer):
     assert ans.method == "llm" and ans.text == "9 + 3 = 12 [1]"
 
 
-def test_off_document_question_is_refused_without_asking_the_model(make_answerer):
+def test_off_document_question_is_refused_without_asking_the_model_to_answer(make_answerer):
     chat = FakeChat("The GDP of Kazakhstan is 18.5 trillion tenge. [18]")
     ans = make_answerer(chat).answer("What is the GDP of Kazakhstan?")
     assert ans.refused and ans.citations == () and ans.method == "refused"
-    assert chat.seen == []
+    assert all("Rewrite the user's question" in m[0]["content"] for m in chat.seen)  # never asked to answer
+
+
+def _reworded_chat(confirm: str):
+    def reply(m):
+        if "Rewrite the user's question" in m[0]["content"]:
+            return IDLE_Q
+        if "You check whether" in m[0]["content"]:
+            return confirm
+        return f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]"
+
+    return FakeChat(reply)
+
+
+def test_a_question_in_other_words_is_asked_again_in_the_documents_words(make_answerer):
+    chat = _reworded_chat("Yes")
+    ans = make_answerer(chat).answer("How many of the anchor ventures have stalled?")
+    assert not ans.refused and ans.text == "Three projects stand idle. [1]"
+    assert f"Question: {IDLE_Q}" in chat.seen[1][-1]["content"]  # the draft answers the reworded question
+    assert "anchor ventures have stalled" in chat.seen[-1][-1]["content"]  # confirmed against the words asked
+
+
+def test_an_answer_to_the_question_in_documents_words_not_confirmed_is_refused(make_answerer):
+    ans = make_answerer(_reworded_chat("No")).answer("How many of the anchor ventures have stalled?")
+    assert ans.refused and "ventures" in ans.refusal_reason
 
 
 def test_model_refusal_with_weak_evidence_is_a_refusal(make_answerer):

@@ -18,7 +18,7 @@ from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
-from .prompt import retranslate_messages, translate_messages
+from .prompt import retranslate_messages, reword_messages, translate_messages
 from .types import Part, Plan
 
 log = logging.getLogger(__name__)
@@ -104,19 +104,35 @@ class Planner:
         question uses the documents' words for what they name (a small model translating alone
         picks a dictionary word: "megacities" for "моногорода", which the documents call
         "single-industry towns"). Kept only if it is still a question with the same numbers."""
-        r = self.retriever
-        shown = [e.span.text[:300] for e in r.evidence(draft, r.retrieve(draft), self.glossary_k)]
-        if not shown or self.backend is None:
-            return draft
-        try:
-            out = self.backend.complete(retranslate_messages(text, draft, shown, language), 80).strip().splitlines()
-        except Exception as exc:  # the first translation stands
-            log.warning("translating again with the documents' words failed (%s)", exc)
-            return draft
-        again = (out[0] if out else "").strip().strip('"')
-        same = numbers_in(again) in (numbers_in(text), numbers_in(draft))
-        if not again.endswith("?") or not same or len(again) > 2 * len(draft) + 20:
-            log.info("second translation %r not used", again)
+        again = self._with_sentences(draft, lambda shown: retranslate_messages(text, draft, shown, language))
+        if again is None or numbers_in(again) not in (numbers_in(text), numbers_in(draft)):
             return draft
         log.info("translated again with the documents' words: %r", again)
+        return again
+
+    def reworded(self, question: str) -> str | None:
+        """``question`` in the words of the sentences it retrieves, for a question whose words the
+        documents never use; None when the model gives no other question with the same numbers."""
+        again = self._with_sentences(question, lambda shown: reword_messages(question, shown))
+        if again is None or again.lower() == question.lower() or numbers_in(again) != numbers_in(question):
+            return None
+        log.info("reworded %r in the documents' words: %r", question, again)
+        return again
+
+    def _with_sentences(self, query: str, messages) -> str | None:
+        """The model's one-line question from ``messages(sentences retrieved for query)``, or None
+        (no model, no sentences, a failed call, or a reply that is not a question)."""
+        r = self.retriever
+        shown = [e.span.text[:300] for e in r.evidence(query, r.retrieve(query), self.glossary_k)]
+        if not shown or self.backend is None:
+            return None
+        try:
+            out = self.backend.complete(messages(shown), 80).strip().splitlines()
+        except Exception as exc:  # the question as it was stands
+            log.warning("asking for the question in the documents' words failed (%s)", exc)
+            return None
+        again = (out[0] if out else "").strip().strip('"')
+        if not again.endswith("?") or len(again) > 2 * len(query) + 20:
+            log.info("the question in the documents' words %r is not used", again)
+            return None
         return again

@@ -80,6 +80,21 @@ def retranslate_messages(text: str, draft: str, sentences: list[str], language: 
     ]
 
 
+def reword_messages(question: str, sentences: list[str]) -> list[Message]:
+    """Ask for a question in the words the documents use for the same things (a question whose
+    words the documents never use: "blueprints" where they say "plans")."""
+    quoted = "\n".join(f"- {s}" for s in sentences)
+    return [
+        {
+            "role": "system",
+            "content": f"Sentences from the documents:\n{quoted}\nRewrite the user's question using the words these "
+            "sentences use for the same things. Keep its meaning: add nothing it does not ask. Do not answer it. "
+            "Copy every number exactly. Reply with the rewritten question only.",
+        },
+        {"role": "user", "content": question},
+    ]
+
+
 def calculation_prompt(part: Part) -> str:
     """A second ask for an arithmetic part whose first answer showed no calculation."""
     return (

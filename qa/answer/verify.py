@@ -106,16 +106,22 @@ class Verifier:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         if not chosen or not supported(body, [c.text for c in chosen], part.focus):  # numbers and names only
             return None
-        try:
-            said = self.backend.complete(confirm_messages(part.text, [c.text for c in chosen]), 3)
-        except Exception as exc:  # the check could not be made: the answer stays unconfirmed
-            log.warning("confirming a reworded answer failed: %s", exc)
-            return None
-        log.info("model confirms %r answers %r: %r", body, part.text, said)
-        if not said.strip().lower().startswith("yes"):
+        if not self.confirms(part.text, [c.text for c in chosen]):
             return None
         verdict = self._accept(body, chosen)
         return verdict if isinstance(verdict, Accept) else None
+
+    def confirms(self, question: str, sentences: list[str]) -> bool:
+        """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
+        if self.backend is None:
+            return False
+        try:
+            said = self.backend.complete(confirm_messages(question, sentences), 3)
+        except Exception as exc:  # the check could not be made: the answer stays unconfirmed
+            log.warning("confirming a reworded answer failed: %s", exc)
+            return False
+        log.info("model confirms %r answer %r: %r", sentences, question, said)
+        return said.strip().lower().startswith("yes")
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = until_not_found(draft.raw)
