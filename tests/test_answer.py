@@ -323,6 +323,13 @@ def test_a_draft_that_ends_saying_it_found_nothing_is_read_up_to_there(make_answ
     assert isinstance(a.verifier.verify(Part(IDLE_Q), _gathered(a, IDLE_Q), draft), Accept)
 
 
+def test_a_calculation_the_code_rejects_is_not_confirmed_as_words(make_answerer):
+    a = make_answerer(FakeChat("Yes"))
+    q = "How many of the anchor ventures are idle?"  # "ventures": a word the documents never use
+    draft = _draft(a, "There are 3 - 41 = -38 idle ventures. [2]")
+    assert not isinstance(a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), draft), Accept)
+
+
 def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(make_answerer):
     a = make_answerer(None)
     q = "Which anchor projects are not operating successfully?"

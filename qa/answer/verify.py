@@ -101,6 +101,8 @@ class Verifier:
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", draft.raw)).strip()
         if self.backend is None or not re.search(r"\w", body) or NOT_FOUND.search(body):
             return None
+        if parse_expression(body):  # a calculation is redone in code or not given, never confirmed as words
+            return None
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
