@@ -14,9 +14,10 @@ from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import replace
 
+from qa.check import as_written
 from qa.errors import check_question
 from qa.events import Checked, Stage, checked_pieces
-from qa.lexicon import ASKS_ARITHMETIC
+from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -132,7 +133,10 @@ class Answerer:
         """A question refused because the documents never use some of its words, asked again in the
         words of the sentences it retrieves ("blueprints" -> "plans"), when that one is answerable.
         Not for a translated question (translated with those words already) or a reworded one."""
-        if self.backend is None or not gathered.judgement.missing or part.original or part.reworded_from:
+        missing = gathered.judgement.missing
+        if self.backend is None or not missing or part.original or part.reworded_from:
+            return None
+        if names_missing(part.text, missing):  # "France", "GDP": no other words name what the documents lack
             return None
         text = self.planner.reworded(part.text)
         if text is None:
@@ -204,6 +208,19 @@ class Answerer:
         if how:
             log.info("prompt cache %s in %.1f s", how, time.perf_counter() - t0)
         return how
+
+
+def names_missing(question: str, missing: tuple[str, ...]) -> bool:
+    """One of the ``missing`` terms is written in ``question`` as a name or an acronym.
+
+    >>> names_missing("What is the capital of France?", ("capit", "france")), names_missing("What is the GDP?", ("gdp",))
+    (True, True)
+    >>> names_missing("Who presented the blueprints?", ("blueprint",))
+    False
+    """
+    written = {w.lower() for w in as_written(list(missing), question)}
+    named = {m.group().lower() for rx in (NAME, SHOUTED) for m in rx.finditer(question)}
+    return bool(written & named)
 
 
 def _ms(t0: float) -> float:
