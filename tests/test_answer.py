@@ -391,6 +391,12 @@ def test_a_translation_is_made_again_with_the_documents_words(make_answerer):
     assert plan.parts[0].text == IDLE_Q and len(chat.seen) == 2
 
 
+def test_a_translation_in_the_documents_words_is_not_made_again(make_answerer):
+    chat = FakeChat(IDLE_Q)
+    plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+    assert plan.parts[0].text == IDLE_Q and len(chat.seen) == 1
+
+
 def test_a_second_translation_that_answers_or_changes_numbers_is_not_used(make_answerer):
     for second in ("Three projects stand idle.", "How many of the 41 anchor projects are idle?"):
         chat = FakeChat(lambda m, second=second: second if "A first translation" in m[-1]["content"] else IDLE_Q)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from qa.check import correct_typos
+from qa.check import correct_typos, focus_terms
 from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
-from qa.text import numbers_in
+from qa.text import has_term, numbers_in
 
 from .prompt import retranslate_messages, reword_messages, translate_messages
 from .types import Part, Plan
@@ -97,7 +97,14 @@ class Planner:
             return text
         translated = (out[0] if out else "").strip().strip('"') or text
         log.info("translated %r -> %r", text, translated)
-        return self.in_documents_words(text, translated, target) if translated != text else text
+        if translated == text or self.in_documents(translated):
+            return translated
+        return self.in_documents_words(text, translated, target)
+
+    def in_documents(self, text: str) -> bool:
+        """Every content word of ``text`` is one the documents use (then no other words are needed)."""
+        vocab = self.retriever.vocabulary
+        return all(has_term(t, vocab) for t in focus_terms(text))
 
     def in_documents_words(self, text: str, draft: str, language: str) -> str:
         """The translation made again with the sentences the first one retrieves, so that the
