@@ -65,6 +65,9 @@ ASKS_ARITHMETIC = re.compile(
     r"per ?cent(?:age)? of|average|evenly|apiece|per)\b",
     re.I,
 )
+# Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an
+# answer that quotes it needs no calculation asked for again.
+STATED_FIGURE = re.compile(r"\b(in total|total|in all|altogether|average|each|per|apiece)\b", re.I)
 # A question that asks for the rest of a whole ("not operating", "other than the national budget",
 # "yet to start"): group 2 is what the rest is not, up to a comma before the ask ("Apart from X, how many …").
 NEGATION = re.compile(

@@ -336,6 +336,16 @@ def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(ma
     assert a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q)) is None
 
 
+def test_a_total_a_sentence_states_is_not_asked_for_again_as_a_calculation(make_answerer):
+    def reply(m):
+        line = next(x for x in m[0]["content"].splitlines() if "worth 1.4 trillion" in x)
+        return f"The anchor projects are worth 1.4 trillion tenge. {line.split()[0]}"
+
+    chat = FakeChat(reply)
+    ans = make_answerer(chat).answer("What is the total worth of the anchor projects?")
+    assert not ans.refused and "1.4 trillion" in ans.text and len(chat.seen) == 1
+
+
 def test_how_many_more_than_asks_for_a_calculation(make_answerer):
     def reply(m):
         if "Write only the calculation" in m[-1]["content"]:

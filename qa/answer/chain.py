@@ -17,7 +17,7 @@ from dataclasses import replace
 from qa.check import as_written
 from qa.errors import check_question
 from qa.events import Checked, Stage, checked_pieces
-from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED
+from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -126,7 +126,8 @@ class Answerer:
         yield Stage("checking", f"checking the answer against its citations{of}", _ms(t0))
         verdict = self.verifier.verify(part, gathered, draft)
         if part.arithmetic and not isinstance(verdict, Refuse) and " = " not in getattr(verdict, "text", ""):
-            verdict = self._calculated(part, gathered) or verdict
+            stated = isinstance(verdict, Accept) and not ASKS_ARITHMETIC.search(STATED_FIGURE.sub(" ", part.text))
+            verdict = verdict if stated else self._calculated(part, gathered) or verdict
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
 
     def _reworded(self, part: Part, gathered: Gathered) -> Part | None:
