@@ -13,8 +13,6 @@ True
 True
 >>> PART_BREAK.split("How many are there, how many operate, and how much was spent?")
 ['How many are there', 'how many operate', 'how much was spent?']
->>> PART_BREAK.split("Who reported it, and on what date was it published?")
-['Who reported it', 'on what date was it published?']
 """
 
 from __future__ import annotations
@@ -56,7 +54,6 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
-ASK_PREPOSITION = r"(?:on|in|at|for|from|by|to|with|of|under|since|until)"  # "…, and on what date …"
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
     r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remaining|rest|left|"
@@ -98,8 +95,7 @@ MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.
 PART_BREAK = re.compile(
-    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?=(?:{ASK_PREPOSITION}\s+)?{QUESTION_WORDS}\b)"
-    rf"|\s+(?:and|or)\s+(?=(?:{ASK_PREPOSITION}\s+)?{QUESTION_WORDS}\b))",
+    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={QUESTION_WORDS}\b)|\s+(?:and|or)\s+(?={QUESTION_WORDS}\b))",
     re.I,
 )
 LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
