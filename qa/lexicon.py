@@ -4,6 +4,11 @@
 True
 >>> bool(ASKS_ARITHMETIC.search("How many more projects operate than are being built?"))
 True
+>>> [bool(ASKS_ARITHMETIC.search(q)) for q in ("What is the total for 2019 and 2024?",
+...  "By how much do working projects exceed idle ones?", "Excluding the budget, how much?", "Who spoke?")]
+[True, True, True, False]
+>>> NEGATION.search("Apart from those operating, how many projects are there?").group(2)
+' those operating'
 >>> bool(SCRIPTS["cyrillic"].search("Сколько проектов?"))
 True
 >>> PART_BREAK.split("How many are there, how many operate, and how much was spent?")
@@ -45,34 +50,50 @@ NOT_FOUND = re.compile(
 )
 # The question asks for a number or a date.
 ASKS_NUMBER = re.compile(
-    r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|number|amount)|when|in what year)\b",
+    r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|fraction|number|amount)|when|in what year)\b",
     re.I,
 )
+QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
-    r"\b(not|other than|except|apart from|besides|remaining|rest|left|either\b.*\bor|or|combined|together|"
-    r"altogether|in all|sum|difference|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|percentage of)\b",
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remaining|rest|left|"
+    r"either\b.*\bor|or|combined|together|altogether|in all|total|sum|add(?:ed)? up|difference|gap|exceed|"
+    r"by how (?:much|many)|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|fraction|percentage of|"
+    r"per ?cent(?:age)? of|average|evenly|apiece|per)\b",
     re.I,
 )
-# A question that asks for the rest of a whole ("not operating", "other than the national budget"):
-# group 2 is what the rest is not.
-NEGATION = re.compile(r"\b(not|other than|except|apart from|besides|excluding)\b(.*)", re.I)
+# Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an
+# answer that quotes it needs no calculation asked for again.
+STATED_FIGURE = re.compile(r"\b(in total|total|in all|altogether|average|each|per|apiece)\b", re.I)
+# A question that asks for the rest of a whole ("not operating", "other than the national budget",
+# "yet to start"): group 2 is what the rest is not, up to a comma before the ask ("Apart from X, how many …").
+NEGATION = re.compile(
+    rf"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to)\b"
+    rf"((?:(?!,\s*(?:and\s+)?{QUESTION_WORDS}\b).)*)",
+    re.I,
+)
 # Part-whole phrasing in a sentence: "29 out of 41 projects" (part, whole) and "348.4 …, including 184 …"
 # (whole, part). NUMBER is a number in digits.
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
 PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
 WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
+# The question asks for an average: an amount divided by a count ("each", "per project", "a year").
+ASKS_AVERAGE = re.compile(r"\b(average|mean|each|per|apiece|evenly)\b", re.I)
+PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
+YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
+# The question asks for a rounded figure.
+ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.
-ASKS_SHARE = re.compile(r"\b(share|percent|percentage|proportion)\b", re.I)
+ASKS_SHARE = re.compile(r"\b(share|per ?cent|percentage|proportion|fraction)\b", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 # Words after a number that belong to its quantity and are carried into a computed result.
+SMALLER_MAGNITUDE = {"trillion": "billion", "billion": "million", "million": "thousand"}
 MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
 
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.
-QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 PART_BREAK = re.compile(
     rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={QUESTION_WORDS}\b)|\s+(?:and|or)\s+(?={QUESTION_WORDS}\b))",
     re.I,

@@ -59,7 +59,31 @@ def test_off_document_question_is_refused_without_asking_the_model(make_answerer
     chat = FakeChat("The GDP of Kazakhstan is 18.5 trillion tenge. [18]")
     ans = make_answerer(chat).answer("What is the GDP of Kazakhstan?")
     assert ans.refused and ans.citations == () and ans.method == "refused"
-    assert chat.seen == []
+    assert chat.seen == []  # "GDP" names what the documents lack: no other words would find it
+
+
+def _reworded_chat(confirm: str):
+    def reply(m):
+        if "Rewrite the user's question" in m[0]["content"]:
+            return IDLE_Q
+        if "You check whether" in m[0]["content"]:
+            return confirm
+        return f"Three projects stand idle. [{_numbered(m, IDLE_SENTENCE)}]"
+
+    return FakeChat(reply)
+
+
+def test_a_question_in_other_words_is_asked_again_in_the_documents_words(make_answerer):
+    chat = _reworded_chat("Yes")
+    ans = make_answerer(chat).answer("How many of the anchor ventures have stalled?")
+    assert not ans.refused and ans.text == "Three projects stand idle. [1]"
+    assert f"Question: {IDLE_Q}" in chat.seen[1][-1]["content"]  # the draft answers the reworded question
+    assert "anchor ventures have stalled" in chat.seen[-1][-1]["content"]  # confirmed against the words asked
+
+
+def test_an_answer_to_the_question_in_documents_words_not_confirmed_is_refused(make_answerer):
+    ans = make_answerer(_reworded_chat("No")).answer("How many of the anchor ventures have stalled?")
+    assert ans.refused and "ventures" in ans.refusal_reason
 
 
 def test_model_refusal_with_weak_evidence_is_a_refusal(make_answerer):
@@ -289,10 +313,76 @@ def test_rests_of_several_wholes_are_added_when_the_question_names_each(make_ans
     assert [c.quote[:5] for c in v.citations] == ["In hi", "In 20"]
 
 
+def test_a_rest_of_a_whole_is_found_across_two_sentences(make_answerer):
+    a = make_answerer(None)
+    q = "How many of the anchor projects are not idle?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "41 - 3 = 38 [1][2]"
+    assert [c.quote for c in v.citations] == [OPERATING, IDLE_SENTENCE]
+    q = "Apart from those operating successfully, how many anchor projects are there?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "41 - 29 = 12 [1]"
+
+
+def test_a_share_is_computed_in_code_unless_a_sentence_states_it(make_answerer):
+    a = make_answerer(None)
+    q = "What percentage of the anchor projects are operating successfully?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "29 / 41 = 70.7% [1]" and v.citations[0].quote == OPERATING
+    q = "What share of the 2019-2023 infrastructure funding came from the national budget?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "184 / 348.4 = 52.8% [1]"
+    q = "What share of the country's industrial output did single-industry towns account for in 2023?"
+    assert a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q)) is None  # "40%" is written
+
+
+def test_a_calculation_of_unlike_or_repeated_figures_is_not_accepted(make_answerer):
+    a = make_answerer(None)
+    q = "What is the total infrastructure funding from 2019 through 2024?"
+    for wrong in ("348.4 + 62.8 + 31.2 = 442.4 [1]", "41 + 1.4 = 42.4 [1]"):
+        assert not isinstance(a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, wrong)), Accept)
+    q = "How many anchor projects are not idle?"
+    bad = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, "3 + 3 = 6 [1]"))
+    assert not isinstance(bad, Accept)
+
+
+def test_an_average_is_computed_in_code(make_answerer):
+    a = make_answerer(None)
+    q = "Split evenly, about how much is each anchor project worth?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("1.4 trillion tenge / 41 = 34.15 billion tenge")
+    q = "What was the average yearly infrastructure allocation over 2019 to 2023?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("348.4 / 5 = 69.68 billion tenge a year over the 5 years 2019-2023")
+
+
+def test_a_draft_that_ends_saying_it_found_nothing_is_read_up_to_there(make_answerer):
+    a = make_answerer(None)
+    draft = _draft(a, "Three projects stand idle. [2]\nNOT IN DOCUMENT")
+    assert isinstance(a.verifier.verify(Part(IDLE_Q), _gathered(a, IDLE_Q), draft), Accept)
+
+
+def test_a_calculation_the_code_rejects_is_not_confirmed_as_words(make_answerer):
+    a = make_answerer(FakeChat("Yes"))
+    q = "How many of the anchor ventures are idle?"  # "ventures": a word the documents never use
+    draft = _draft(a, "There are 3 - 41 = -38 idle ventures. [2]")
+    assert not isinstance(a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), draft), Accept)
+
+
 def test_a_rest_of_a_whole_is_not_computed_for_a_question_that_asks_no_number(make_answerer):
     a = make_answerer(None)
     q = "Which anchor projects are not operating successfully?"
     assert a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q)) is None
+
+
+def test_a_total_a_sentence_states_is_not_asked_for_again_as_a_calculation(make_answerer):
+    def reply(m):
+        line = next(x for x in m[0]["content"].splitlines() if "worth 1.4 trillion" in x)
+        return f"The anchor projects are worth 1.4 trillion tenge. {line.split()[0]}"
+
+    chat = FakeChat(reply)
+    ans = make_answerer(chat).answer("What is the total worth of the anchor projects?")
+    assert not ans.refused and "1.4 trillion" in ans.text and len(chat.seen) == 1
 
 
 def test_how_many_more_than_asks_for_a_calculation(make_answerer):
@@ -336,6 +426,31 @@ def test_compose_numbers_citations_across_parts_and_names_the_uncovered_part():
     assert done.text == "Three are idle. [1] The documents do not say what is the GDP. 29 operate. [2][1]"
     assert [c.quote for c in done.citations] == ["x", "y"] and done.refusal_reason == "no sentence mentions GDP"
     assert compose([two]).text == REFUSAL and compose([two]).method == "refused"
+
+
+def test_a_translation_is_made_again_with_the_documents_words(make_answerer):
+    def reply(m):
+        if "A first translation" in m[-1]["content"]:
+            assert IDLE_SENTENCE in m[0]["content"]  # the sentences the first translation found
+            return IDLE_Q
+        return "How many anchor projects are simple?"
+
+    chat = FakeChat(reply)
+    plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+    assert plan.parts[0].text == IDLE_Q and len(chat.seen) == 2
+
+
+def test_a_translation_in_the_documents_words_is_not_made_again(make_answerer):
+    chat = FakeChat(IDLE_Q)
+    plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+    assert plan.parts[0].text == IDLE_Q and len(chat.seen) == 1
+
+
+def test_a_second_translation_that_answers_or_changes_numbers_is_not_used(make_answerer):
+    for second in ("Three projects stand idle.", "How many of the 41 anchor projects are idle?"):
+        chat = FakeChat(lambda m, second=second: second if "A first translation" in m[-1]["content"] else IDLE_Q)
+        plan = Planner(make_answerer(None).retriever, chat).plan("Сколько якорных проектов простаивают?")
+        assert plan.parts[0].text == IDLE_Q
 
 
 def test_translator_keeps_numbers_or_gives_up():
@@ -388,7 +503,8 @@ def test_question_in_another_script_is_answered_in_it(make_answerer):
     chat = FakeChat(reply)
     ans = make_answerer(chat).answer("Сколько якорных проектов простаивают?")
     assert ans.text == "3 проекта простаивают. [1]"
-    asked = chat.seen[1][-1]["content"]  # the model sees the translation and the words asked
+    asked = next(m[-1]["content"] for m in chat.seen if m[-1]["content"].startswith("Question:"))
+    # the model sees the translation and the words asked
     assert asked.startswith(f"Question: {IDLE_Q}") and "Сколько якорных проектов простаивают?" in asked
     assert ans.citations[0].quote == IDLE_SENTENCE  # spans stay in the documents' language
 

@@ -325,11 +325,13 @@ def test_repeat_reports_flips_from_a_backend_that_changes_its_mind(project: Path
 
 def test_second_pass_goes_in_reverse_order(make_answerer):
     asked = []
-    chat = FakeChat(lambda m: asked.append(m[-1]["content"]) or "NOT IN DOCUMENT")
     items = [i for i in load_items(DEFAULT_SET, TEXTS) if i.kind == "number"][:4]
+    questions = {f"Question: {i.question}" for i in items}  # not the other calls (a rewording, say)
+    chat = FakeChat(lambda m: (m[-1]["content"] in questions and asked.append(m[-1]["content"])) or "NOT IN DOCUMENT")
     passes = run_passes(make_answerer(chat), items, repeat=2, progress=False)
     assert [r.item.id for r in passes[1]] == [i.id for i in items]  # results back in item order
-    assert len(asked) == 8 and asked[4:] == asked[:4][::-1]
+    half = len(asked) // 2  # an item the judge refuses before the model is asked is left out of both
+    assert half >= 2 and len(asked) == 2 * half and asked[half:] == asked[:half][::-1]
 
 
 @pytest.mark.slow

@@ -22,7 +22,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import ARITHMETIC_OPS, MAGNITUDES, NEGATION, PART_OF_WHOLE, WHOLE_INCLUDING_PART
+from qa.check import focus_terms
+from qa.lexicon import (
+    ARITHMETIC_OPS,
+    ASKS_AVERAGE,
+    ASKS_SHARE,
+    MAGNITUDES,
+    NEGATION,
+    PART_OF_WHOLE,
+    PER_YEAR,
+    PERCENT,
+    SMALLER_MAGNITUDE,
+    WHOLE_INCLUDING_PART,
+    YEAR,
+    YEAR_RANGE,
+)
 from qa.text import NUMBER_WORDS, STOPWORDS, has_term, numbers_in, terms
 
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
@@ -63,14 +77,32 @@ class Computation:
             total = total + v if op == "+" else total - v
         return total * 100 if self.percent else total
 
-    def render(self) -> str:
+    def scaled(self) -> tuple[float, str]:
+        """The result and its unit, a smaller magnitude for a small result (0.034 trillion: 34 billion)."""
+        value, unit = self.result, self.unit
+        while value and abs(value) < 1 and unit.split(" ")[0] in SMALLER_MAGNITUDE:
+            head, *rest = unit.split(" ")
+            value, unit = value * 1000, " ".join([SMALLER_MAGNITUDE[head], *rest])
+        return value, unit
+
+    def render(self, rounded: bool = False) -> str:
+        """The calculation and its result; ``rounded`` (a question asking "about how much") adds the
+        result as a whole number when it has decimals.
+
+        >>> Computation(("1.4", "41"), ("/",), "trillion tenge").render(rounded=True)
+        '1.4 trillion tenge / 41 = 34.15 billion tenge (about 34 billion tenge)'
+        """
         expr = self.operands[0]
         for op, o in zip(self.ops, self.operands[1:], strict=True):
             expr += f" {op} {o}"
-        if self.percent:
-            return f"{expr} = {fmt(self.result)}%"
-        unit = f" {self.unit}" if self.unit and self.unit != "%" else self.unit
-        return f"{expr} = {fmt(self.result)}{unit}"
+        value, unit = self.scaled()
+        if self.percent:  # a share reads best to one decimal: "29 / 41 = 70.7%"
+            value, unit = round(value, 1), "%"
+        elif unit != self.unit:  # the first figure keeps its own magnitude
+            expr = f"{self.operands[0]} {self.unit}" + expr[len(self.operands[0]) :]
+        unit = f" {unit}" if unit and unit != "%" else unit
+        about = f" (about {round(value)}{unit})" if rounded and abs(value) >= 10 and value != round(value) else ""
+        return f"{expr} = {fmt(value)}{unit}{about}"
 
 
 def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
@@ -84,6 +116,31 @@ def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | Non
     operands = tuple(sorted(numbers_in(p), key=p.find)[0] for p in pieces[0::2])
     ops = tuple(ARITHMETIC_OPS[p.strip()] for p in pieces[1::2])
     return operands, ops
+
+
+def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[str]) -> bool:
+    """A calculation adds or subtracts figures of one kind (the same magnitude and unit after each,
+    in the sentence it comes from: not "1.4 trillion tenge" + "41" projects) and uses a figure no
+    more often than its sentences write it (not "3 + 3" from one "three"), and does not add a part
+    to the whole that includes it.
+
+    >>> operands_fit(("41", "1.4"), ("+",), ["41 projects", "1.4 trillion tenge"])
+    False
+    >>> operands_fit(("3", "3"), ("+",), ["three idle", "three idle"]), operands_fit(("9", "3"), ("+",), ["Nine and three", "Nine and three"])
+    (False, True)
+    >>> operands_fit(("62.8", "31.2"), ("+",), ["62.8 bn, including 31.2 bn"] * 2)
+    False
+    """
+    written = [n for s in dict.fromkeys(sources) for t in _TOKEN.findall(s) for n in numbers_in(t)]
+    if any(operands.count(o) > written.count(o) for o in set(operands)):
+        return False
+    if "*" in ops or "/" in ops:
+        return True
+    added = {o for o, op in zip(operands, ("+", *ops), strict=True) if op == "+"}
+    if any({w, p} <= added for s in sources if (pair := _whole_and_part(s)) for w, p in [pair]):
+        return False  # "348.4 …, including 184 …": the part is in the whole already
+    units = {unit_after(o, s) for o, s in zip(operands, sources, strict=True)}
+    return len(units) == 1
 
 
 def explain(target: str, numbers: list[str]) -> Computation | None:
@@ -130,7 +187,7 @@ def complement(question: str, sentences: list[str]) -> tuple[Computation, tuple[
     ('348.4 - 184 + 62.8 - 31.2 = 196 bn', (0, 1))
     """
     neg = NEGATION.search(question)
-    excluded = terms(neg.group(2)) if neg else []
+    excluded = [t for t in terms(neg.group(2)) if not t[0].isdigit()] if neg else []
     if not excluded:
         return None
     named = numbers_in(question)  # a year or figure the question names must be in the sentence(s)
@@ -145,7 +202,7 @@ def complement(question: str, sentences: list[str]) -> tuple[Computation, tuple[
         if numbers_in(s) & named:
             found.append((*pair, i))
     if len(found) < 2 or not named <= set().union(*(numbers_in(sentences[i]) for *_, i in found)):
-        return None
+        return _rest_across(question[: neg.start()] + question[neg.end() :], excluded, sentences, named)
     operands = tuple(n for w, p, _ in found for n in (w, p))
     ops = tuple(("+", "-")[k % 2] for k in range(1, len(operands)))
     return Computation(operands, ops, unit_after(found[0][0], sentences[found[0][2]])), tuple(i for *_, i in found)
@@ -159,4 +216,153 @@ def _whole_and_part(sentence: str) -> tuple[str, str] | None:
         w, p = (next(iter(numbers_in(x)), "") for x in (whole, part))
         if w and p and float(w) > float(p):
             return w, p
+    return None
+
+
+def _rest_across(
+    rest: str, excluded: list[str], sentences: list[str], named: set[str]
+) -> tuple[Computation, tuple[int, ...]] | None:
+    """Whole - part where one sentence states the whole ("29 out of 41 anchor projects …") and
+    another the part the question excludes ("… while three projects stand idle"). ``rest`` is the
+    question without its negated phrase: what the whole is of.
+
+    >>> s = ["29 out of 41 anchor projects operate.", "Nine are being built, while three projects stand idle."]
+    >>> _rest_across("How many anchor projects are?", ["idle"], s, set())[0].render()
+    '41 - 3 = 38'
+    """
+    subject = [t for t in terms(rest) if not t[0].isdigit()]
+    whole = _whole_of(subject, sentences, named)
+    if whole is None:
+        return None
+    w, wi = whole
+    part = _part_named(excluded, sentences, exclude=wi)
+    if part is None or not float(w) > float(part[0]):
+        return None
+    p, pi = part
+    if not named <= numbers_in(sentences[wi]) | numbers_in(sentences[pi]):
+        return None
+    return Computation((w, p), ("-",), unit_after(w, sentences[wi])), tuple(sorted({wi, pi}))
+
+
+def share_of_whole(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...]] | None:
+    """For a question asking what share or percentage something is: part / whole x 100, from a
+    sentence stating the whole and another stating the part the question names, or from one
+    sentence that states a part of a whole about it ("29 out of 41 projects operate"). None when
+    the question asks no share, or a sentence about it already states a percentage (the answer).
+
+    >>> s = ["29 out of 41 anchor projects operate successfully.", "Three projects stand idle."]
+    >>> share_of_whole("What percentage of the anchor projects operate successfully?", s)[0].render()
+    '29 / 41 = 70.7%'
+    >>> share_of_whole("What fraction of anchor projects stand idle?", s)[0].render()
+    '3 / 41 = 7.3%'
+    """
+    if not ASKS_SHARE.search(question) or NEGATION.search(question):
+        return None
+    qterms = [t for t in focus_terms(ASKS_SHARE.sub(" ", question)) if not t[0].isdigit()]
+    named = numbers_in(question)
+    about = [i for i, s in enumerate(sentences) if _covers(qterms, s) >= 0.5 and named <= numbers_in(s)]
+    if not qterms or any(PERCENT.search(sentences[i]) for i in about):
+        return None
+    whole = _whole_of(qterms, sentences, named)
+    if whole is not None:
+        w, wi = whole
+        rest = [t for t in qterms if not has_term(t, set(terms(sentences[wi])))]
+        part = _part_named(rest, sentences, exclude=wi) if rest else None
+        if part is not None and float(w) > float(part[0]) and named <= numbers_in(sentences[part[1]] + sentences[wi]):
+            return Computation((part[0], w), ("/",), percent=True), tuple(sorted({wi, part[1]}))
+    for i in about:
+        pair = _whole_and_part(sentences[i])
+        if pair:
+            return Computation((pair[1], pair[0]), ("/",), percent=True), (i,)
+    return None
+
+
+def _covers(wanted: list[str], sentence: str) -> float:
+    """The share of ``wanted`` terms that ``sentence`` mentions."""
+    have = set(terms(sentence))
+    return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 0.0
+
+
+def _whole_of(subject: list[str], sentences: list[str], named: set[str] = frozenset()) -> tuple[str, int] | None:
+    """The whole of the sentence that states a part of a whole and best names ``subject`` (and
+    the figures the question names, when one does)."""
+    best: tuple[float, str, int] | None = None
+    for i, s in enumerate(sentences):
+        pair = _whole_and_part(s)
+        score = _covers(subject, s) + (named <= numbers_in(s))
+        if pair and score - (named <= numbers_in(s)) >= 0.5 and (best is None or score > best[0]):
+            best = (score, pair[0], i)
+    return (best[1], best[2]) if best else None
+
+
+def _part_named(wanted: list[str], sentences: list[str], exclude: int) -> tuple[str, int] | None:
+    """The number written closest to a word of ``wanted`` (one before it preferred), in the first
+    other sentence that names at least half of them; years are not counts."""
+    for i, s in enumerate(sentences):
+        if i == exclude or _covers(wanted, s) < 0.5:
+            continue
+        toks = _TOKEN.findall(s)
+        at = [k for k, t in enumerate(toks) if any(has_term(w, set(terms(t))) for w in wanted)]
+        nums = [(k, n) for k, t in enumerate(toks) for n in numbers_in(t) if not YEAR.fullmatch(n)]
+        if at and nums:
+            k, n = min(nums, key=lambda kn: min(abs(kn[0] - a) + (0.5 if kn[0] > a else 0) for a in at))
+            return n, i
+    return None
+
+
+def average(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...], str] | None:
+    """For "how much is each …" or "the average yearly …": an amount divided by the count it is
+    spread over, from one sentence about the question: the count written before what the question
+    names ("41 anchor projects worth 1.4 trillion tenge"), or the years of a range ("from 2019 to
+    2023", five). Returns the computation, the sentence's index and what the count counts.
+
+    >>> s = ["Plans include 326 activities.", "They run 41 anchor projects worth 1.4 trillion tenge."]
+    >>> c, where, note = average("About how much is each anchor project worth?", s)
+    >>> c.render(), where
+    ('1.4 trillion tenge / 41 = 34.15 billion tenge', (1,))
+    >>> c, _, note = average("What was the average yearly allocation?", ["5 bn were allocated from 2019 to 2023."])
+    >>> c.render(), note
+    ('5 / 5 = 1 bn', 'a year over the 5 years 2019-2023')
+    """
+    if not ASKS_AVERAGE.search(question) and not PER_YEAR.search(question):
+        return None
+    qterms = [t for t in focus_terms(PER_YEAR.sub(" ", ASKS_AVERAGE.sub(" ", question))) if not t[0].isdigit()]
+    named = numbers_in(question)
+    ranked = sorted(range(len(sentences)), key=lambda i: -_covers(qterms, sentences[i]))
+    for i in ranked:
+        s = sentences[i]
+        if _covers(qterms, s) < 0.5 or not named <= numbers_in(s):
+            continue
+        amounts = [n for n in _figures(s) if unit_after(n, s) not in ("", "%")]
+        counted = _per_year(question, s) if PER_YEAR.search(question) else _count_of(qterms, s)
+        if amounts and counted:
+            count, note = counted
+            return Computation((amounts[0], count), ("/",), unit_after(amounts[0], s)), (i,), note
+    return None
+
+
+def _figures(sentence: str) -> list[str]:
+    """The numbers of a sentence in order, years left out."""
+    return [n for t in _TOKEN.findall(sentence) for n in numbers_in(t) if not YEAR.fullmatch(n)]
+
+
+def _per_year(question: str, sentence: str) -> tuple[str, str] | None:
+    """The number of years of the range the question (or else the sentence) names."""
+    m = YEAR_RANGE.search(question) or YEAR_RANGE.search(sentence)
+    if not m or int(m.group(2)) <= int(m.group(1)):
+        return None
+    n = int(m.group(2)) - int(m.group(1)) + 1
+    return str(n), f"a year over the {n} years {m.group(1)}-{m.group(2)}"
+
+
+def _count_of(wanted: list[str], sentence: str) -> tuple[str, str] | None:
+    """A count written just before a word the question names ("41 anchor projects")."""
+    toks = _TOKEN.findall(sentence)
+    for k, t in enumerate(toks):
+        n = next(iter(numbers_in(t)), "")
+        if not n or YEAR.fullmatch(n) or unit_after(n, sentence) or float(n) <= 1:
+            continue
+        after = [w for tok in toks[k + 1 : k + 3] for w in terms(tok)]
+        if any(has_term(w, set(after)) for w in wanted):
+            return n, ""
     return None

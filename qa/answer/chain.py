@@ -12,9 +12,12 @@ import logging
 import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
+from dataclasses import replace
 
+from qa.check import as_written
 from qa.errors import check_question
 from qa.events import Checked, Stage, checked_pieces
+from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -23,7 +26,7 @@ from .extract import Extractor
 from .gather import Gatherer
 from .generate import Generator
 from .plan import Planner
-from .types import Accept, Answer, Draft, Fallback, Part, Plan, Refuse
+from .types import Accept, Answer, Draft, Fallback, Gathered, Part, Plan, Refuse
 from .verify import Verifier, disagreement
 
 log = logging.getLogger(__name__)
@@ -108,7 +111,11 @@ class Answerer:
         of = f" (part {i + 1} of {len(plan.parts)})" if len(plan.parts) > 1 else ""
         if not gathered.judgement.answerable:
             log.info("refused %r: %s", part.text, gathered.judgement.reason)
-            return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
+            again = self._reworded(part, gathered)
+            if again is None:
+                return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
+            outcome = yield from self._part(plan, again, i, t0, timings)
+            return self._confirmed(outcome, part, gathered)
         own = self.verifier.rest_of_whole(part, gathered) if part.arithmetic else None
         if own is not None:  # the rest of a whole the documents state: computed in code, not asked
             return PartOutcome(part, gathered, self._settle(part, gathered, own))
@@ -119,8 +126,33 @@ class Answerer:
         yield Stage("checking", f"checking the answer against its citations{of}", _ms(t0))
         verdict = self.verifier.verify(part, gathered, draft)
         if part.arithmetic and not isinstance(verdict, Refuse) and " = " not in getattr(verdict, "text", ""):
-            verdict = self._calculated(part, gathered) or verdict
+            stated = isinstance(verdict, Accept) and not ASKS_ARITHMETIC.search(STATED_FIGURE.sub(" ", part.text))
+            verdict = verdict if stated else self._calculated(part, gathered) or verdict
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
+
+    def _reworded(self, part: Part, gathered: Gathered) -> Part | None:
+        """A question refused because the documents never use some of its words, asked again in the
+        words of the sentences it retrieves ("blueprints" -> "plans"), when that one is answerable.
+        Not for a translated question (translated with those words already) or a reworded one."""
+        missing = gathered.judgement.missing
+        if self.backend is None or not missing or part.original or part.reworded_from:
+            return None
+        if names_missing(part.text, missing):  # "France", "GDP": no other words name what the documents lack
+            return None
+        text = self.planner.reworded(part.text)
+        if text is None:
+            return None
+        again = replace(part, text=text, arithmetic=part.arithmetic or bool(ASKS_ARITHMETIC.search(text)))
+        again = replace(again, reworded_from=part.text)
+        return again if self.gatherer.gather(again).judgement.answerable else None
+
+    def _confirmed(self, outcome: PartOutcome, part: Part, gathered: Gathered) -> PartOutcome:
+        """The answer to a reworded question stands only if the model confirms that its cited
+        sentences answer the question as asked; otherwise the first refusal stands."""
+        v = outcome.verdict
+        if isinstance(v, Accept) and self.verifier.confirms(part.text, [c.quote for c in v.citations]):
+            return outcome
+        return PartOutcome(part, gathered, Refuse(gathered.judgement.reason), outcome.tokens)
 
     def _calculated(self, part: Part, gathered) -> Accept | None:
         """An arithmetic part answered without a calculation: the model's calculation, if it checks out."""
@@ -177,6 +209,19 @@ class Answerer:
         if how:
             log.info("prompt cache %s in %.1f s", how, time.perf_counter() - t0)
         return how
+
+
+def names_missing(question: str, missing: tuple[str, ...]) -> bool:
+    """One of the ``missing`` terms is written in ``question`` as a name or an acronym.
+
+    >>> names_missing("What is the capital of France?", ("capit", "france")), names_missing("What is the GDP?", ("gdp",))
+    (True, True)
+    >>> names_missing("Who presented the blueprints?", ("blueprint",))
+    False
+    """
+    written = {w.lower() for w in as_written(list(missing), question)}
+    named = {m.group().lower() for rx in (NAME, SHOUTED) for m in rx.finditer(question)}
+    return bool(written & named)
 
 
 def _ms(t0: float) -> float:

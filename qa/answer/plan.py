@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import logging
 
-from qa.check import correct_typos
+from qa.check import correct_typos, focus_terms
 from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
+from qa.text import has_term, numbers_in
 
-from .prompt import translate_messages
+from .prompt import retranslate_messages, reword_messages, translate_messages
 from .types import Part, Plan
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
 class Planner:
     """Normalise, translate (a question in another script than the documents'), typo-correct, split."""
 
-    def __init__(self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3) -> None:
+    def __init__(
+        self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3, glossary_k: int = 3
+    ) -> None:
         self.retriever, self.backend, self.max_parts = retriever, backend, max_parts
+        self.glossary_k = glossary_k  # sentences a translation is made again with (0: translate once)
 
     def plan(self, question: str, history: list[Message] | None = None) -> Plan:
         turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
@@ -93,4 +97,49 @@ class Planner:
             return text
         translated = (out[0] if out else "").strip().strip('"') or text
         log.info("translated %r -> %r", text, translated)
-        return translated
+        if translated == text or self.in_documents(translated):
+            return translated
+        return self.in_documents_words(text, translated, target)
+
+    def in_documents(self, text: str) -> bool:
+        """Every content word of ``text`` is one the documents use (then no other words are needed)."""
+        vocab = self.retriever.vocabulary
+        return all(has_term(t, vocab) for t in focus_terms(text))
+
+    def in_documents_words(self, text: str, draft: str, language: str) -> str:
+        """The translation made again with the sentences the first one retrieves, so that the
+        question uses the documents' words for what they name (a small model translating alone
+        picks a dictionary word: "megacities" for "моногорода", which the documents call
+        "single-industry towns"). Kept only if it is still a question with the same numbers."""
+        again = self._with_sentences(draft, lambda shown: retranslate_messages(text, draft, shown, language))
+        if again is None or numbers_in(again) not in (numbers_in(text), numbers_in(draft)):
+            return draft
+        log.info("translated again with the documents' words: %r", again)
+        return again
+
+    def reworded(self, question: str) -> str | None:
+        """``question`` in the words of the sentences it retrieves, for a question whose words the
+        documents never use; None when the model gives no other question with the same numbers."""
+        again = self._with_sentences(question, lambda shown: reword_messages(question, shown))
+        if again is None or again.lower() == question.lower() or numbers_in(again) != numbers_in(question):
+            return None
+        log.info("reworded %r in the documents' words: %r", question, again)
+        return again
+
+    def _with_sentences(self, query: str, messages) -> str | None:
+        """The model's one-line question from ``messages(sentences retrieved for query)``, or None
+        (no model, no sentences, a failed call, or a reply that is not a question)."""
+        r = self.retriever
+        shown = [e.span.text[:300] for e in r.evidence(query, r.retrieve(query), self.glossary_k)]
+        if not shown or self.backend is None:
+            return None
+        try:
+            out = self.backend.complete(messages(shown), 80).strip().splitlines()
+        except Exception as exc:  # the question as it was stands
+            log.warning("asking for the question in the documents' words failed (%s)", exc)
+            return None
+        again = (out[0] if out else "").strip().strip('"')
+        if not again.endswith("?") or len(again) > 2 * len(query) + 20:
+            log.info("the question in the documents' words %r is not used", again)
+            return None
+        return again

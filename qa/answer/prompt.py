@@ -63,6 +63,38 @@ def translate_messages(text: str, language: str) -> list[Message]:
     ]
 
 
+def retranslate_messages(text: str, draft: str, sentences: list[str], language: str) -> list[Message]:
+    """Ask for the translation of a question again, with sentences of the documents that a first
+    translation (``draft``) found, so that a thing the documents name gets the documents' words
+    ("моногорода" -> "single-industry towns", not "megacities")."""
+    quoted = "\n".join(f"- {s}" for s in sentences)
+    return [
+        {
+            "role": "system",
+            "content": f"Translate the user's question into {language}. Sentences from the documents it is asked "
+            f"about:\n{quoted}\nWhere a word of the question means the same thing as words in these sentences, "
+            "use their words. Do not answer the question. Copy every number exactly as it is written. "
+            "Reply with the translated question only.",
+        },
+        {"role": "user", "content": f"{text}\n(A first translation: {draft})"},
+    ]
+
+
+def reword_messages(question: str, sentences: list[str]) -> list[Message]:
+    """Ask for a question in the words the documents use for the same things (a question whose
+    words the documents never use: "blueprints" where they say "plans")."""
+    quoted = "\n".join(f"- {s}" for s in sentences)
+    return [
+        {
+            "role": "system",
+            "content": f"Sentences from the documents:\n{quoted}\nRewrite the user's question using the words these "
+            "sentences use for the same things. Keep its meaning: add nothing it does not ask. Do not answer it. "
+            "Copy every number exactly. Reply with the rewritten question only.",
+        },
+        {"role": "user", "content": question},
+    ]
+
+
 def calculation_prompt(part: Part) -> str:
     """A second ask for an arithmetic part whose first answer showed no calculation."""
     return (

@@ -31,6 +31,7 @@ class Part:
     arithmetic: bool = False  # asks for a figure that may have to be computed
     asked: str = ""  # the ask as the user wrote it (before typo correction), for "the documents do not say …"
     original: str = ""  # the question in the user's language, when it had to be translated
+    reworded_from: str = ""  # the ask in the user's words, when it is asked in the documents' words instead
 
     @property
     def focus(self) -> str:

@@ -28,13 +28,32 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NAMES, ASKS_NUMBER, ASKS_SHARE, INSTRUCTION, YEAR
+from qa.lexicon import (
+    ASKS_AVERAGE,
+    ASKS_NAMES,
+    ASKS_NUMBER,
+    ASKS_SHARE,
+    INSTRUCTION,
+    NOT_FOUND,
+    PER_YEAR,
+    ROUGHLY,
+    YEAR,
+)
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
 
-from .arith import Computation, complement, explain, parse_expression, unit_after
+from .arith import (
+    Computation,
+    average,
+    complement,
+    explain,
+    operands_fit,
+    parse_expression,
+    share_of_whole,
+    unit_after,
+)
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import section_answer
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
@@ -84,25 +103,33 @@ class Verifier:
         body = re.sub(r"\s+([.,;:!?])", r"\1", MARKER.sub("", draft.raw)).strip()
         if self.backend is None or not re.search(r"\w", body) or declines(body, [s.text for s in draft.numbered]):
             return None
+        if parse_expression(body):  # a calculation is redone in code or not given, never confirmed as words
+            return None
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
-        try:
-            said = self.backend.complete(confirm_messages(part.text, [c.text for c in chosen]), 3)
-        except Exception as exc:  # the check could not be made: the answer stays unconfirmed
-            log.warning("confirming a reworded answer failed: %s", exc)
-            return None
-        log.info("model confirms %r answers %r: %r", body, part.text, said)
-        if not said.strip().lower().startswith("yes"):
+        if not self.confirms(part.text, [c.text for c in chosen]):
             return None
         verdict = self._accept(body, chosen)
         return verdict if isinstance(verdict, Accept) else None
 
+    def confirms(self, question: str, sentences: list[str]) -> bool:
+        """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
+        if self.backend is None:
+            return False
+        try:
+            said = self.backend.complete(confirm_messages(question, sentences), 3)
+        except Exception as exc:  # the check could not be made: the answer stays unconfirmed
+            log.warning("confirming a reworded answer failed: %s", exc)
+            return False
+        log.info("model confirms %r answer %r: %r", sentences, question, said)
+        return said.strip().lower().startswith("yes")
+
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
-        raw = draft.raw
+        raw = until_not_found(draft.raw)
         if not raw or declines(raw, [s.text for s in draft.numbered]):
             j = gathered.judgement
             strong = j.coverage >= 0.99 and j.cosine >= 0.5
@@ -217,25 +244,35 @@ class Verifier:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
             spans.append(span)
         chosen = list(dict.fromkeys(spans))
+        if not operands_fit(operands, ops, [s.text for s in spans]):
+            return Fallback("the calculation adds figures of different kinds or uses one figure twice")
         if not self.about([self.in_context(c) for c in chosen], part.focus):
             return Fallback("the numbers of the calculation come from sentences not about the question")
         share = bool(ASKS_SHARE.search(part.text))
+        divides = share or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
         comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
-        if not set(ops) <= ({"+", "-", "/"} if share else {"+", "-"}) or not comp.result > 0:
+        if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
-        return self._accept(comp.render(), chosen)
+        return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation for "how many/how much … not …": whole - part from a sentence
-        about it (the rests of several added when the question names figures of several)."""
-        if not ASKS_NUMBER.search(part.text):
-            return None
+        about it (the rests of several added when the question names figures of several); for
+        "what share/percentage …": part / whole."""
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-        found = complement(part.text, [s.text for s in spans])
+        texts, q = [s.text for s in spans], part.text
+        each = average(q, texts) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
+        if each is not None:
+            comp, where, note = each
+            verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
+            return verdict if isinstance(verdict, Accept) else None
+        if not ASKS_NUMBER.search(q):
+            return None
+        found = share_of_whole(q, texts) if ASKS_SHARE.search(q) else complement(q, texts)
         if found is None:
             return None
         comp, where = found
-        verdict = self._accept(comp.render(), [spans[i] for i in where])
+        verdict = self._accept(comp.render(bool(ROUGHLY.search(q))), [spans[i] for i in where])
         return verdict if isinstance(verdict, Accept) else None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
@@ -294,6 +331,17 @@ def in_context(retriever: Retriever, span: Span) -> str:
     if i and sents[i - 1].source == span.source:
         return sents[i - 1].text + " " + span.text
     return span.text
+
+
+def until_not_found(raw: str) -> str:
+    r"""A draft that writes lines and only then says it found nothing: the lines before that.
+
+    >>> until_not_found("18.5 - 15 = 3.5\nNOT IN DOCUMENT"), until_not_found("NOT IN DOCUMENT")
+    ('18.5 - 15 = 3.5', 'NOT IN DOCUMENT')
+    """
+    lines = raw.strip().splitlines()
+    at = next((i for i, line in enumerate(lines) if NOT_FOUND.search(line)), None)
+    return "\n".join(lines[:at]).strip() if at else raw
 
 
 def lacks_names(question: str, answer: str) -> bool:
