@@ -122,7 +122,7 @@ def test_an_entity_only_sentence_does_not_answer():
 
 
 def test_supported_by_a_sentence_with_its_section_heading():
-    from qa.answer.verify import with_section
+    from qa.answer.spans import with_section
 
     span = Span("gpl.txt", 0, 60, "Any attempt otherwise to modify it is void.", "GPL", ("8. Termination.",))
     answer = "Section 8, Termination, says an attempt to modify it otherwise is void."

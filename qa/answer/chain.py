@@ -26,8 +26,9 @@ from .extract import Extractor
 from .gather import Gatherer
 from .generate import Generator
 from .plan import Planner
+from .spans import disagreement
 from .types import Accept, Answer, Draft, Fallback, Gathered, Part, Plan, Refuse
-from .verify import Verifier, disagreement
+from .verify import Verifier
 
 log = logging.getLogger(__name__)
 

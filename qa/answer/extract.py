@@ -11,8 +11,8 @@ from qa.retrieve import Retriever
 from qa.text import numbers_in
 
 from .sections import section_answer
+from .spans import in_context, lacks_names, usable
 from .types import Accept, Gathered, Part, Refuse
-from .verify import in_context, lacks_names, usable
 
 
 class Extractor:

@@ -1,0 +1,138 @@
+"""Helpers on cited spans, shared by the verifier and the extractive answerer: how a span reads
+in its context (section path), which names and figures it holds, whether sources disagree."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from qa.check import (
+    GENERIC_TERMS,
+    relevance,
+)
+from qa.cite import MARKER, Citation, verified
+from qa.documents import Span
+from qa.lexicon import (
+    ASKS_NAMES,
+    INSTRUCTION,
+    NOT_FOUND,
+    YEAR,
+)
+from qa.retrieve import Retriever
+from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
+
+from .types import Accept, Gathered, Part
+
+log = logging.getLogger(__name__)
+
+
+def in_context(retriever: Retriever, span: Span) -> str:
+    """The span with the sentence before it ("this amount" needs its antecedent)."""
+    sents = retriever.sentences
+    i = retriever.sentence_pos.get((span.source, span.start))
+    if i and sents[i - 1].source == span.source:
+        return sents[i - 1].text + " " + span.text
+    return span.text
+
+
+def until_not_found(raw: str) -> str:
+    r"""A draft that writes lines and only then says it found nothing: the lines before that.
+
+    >>> until_not_found("18.5 - 15 = 3.5\nNOT IN DOCUMENT"), until_not_found("NOT IN DOCUMENT")
+    ('18.5 - 15 = 3.5', 'NOT IN DOCUMENT')
+    """
+    lines = raw.strip().splitlines()
+    at = next((i for i, line in enumerate(lines) if NOT_FOUND.search(line)), None)
+    return "\n".join(lines[:at]).strip() if at else raw
+
+
+def lacks_names(question: str, answer: str) -> bool:
+    """The question asks for names and the answer gives none it did not already have.
+
+    >>> lacks_names("What are the names of the idle projects?", "Three projects stand idle. [1]")
+    True
+    >>> lacks_names("What is the project called?", "It is called Altay Steel. [1]")
+    False
+    """
+    if not ASKS_NAMES.search(question):
+        return False
+    have = {w.lower() for w in re.findall(r"[^\W\d_]+", question)}
+    names = {w for w in re.findall(r"\b[A-Z][a-z]{2,}\b", answer) if w.lower() not in have}
+    return not {w for w in names if w.lower() not in STOPWORDS and w.lower() not in NUMBER_WORDS}
+
+
+def with_path(span: Span) -> str:
+    """The sentence after all its section headings (a changelog's "Removed" under "[5.2.1]").
+
+    >>> with_path(Span("a.md", 0, 9, "Drop 3.9.", "Guide", ("[5.2.1] - 2026-03-06", "Removed")))
+    '[5.2.1] - 2026-03-06 Removed Drop 3.9.'
+    """
+    return " ".join([*span.section, span.text])
+
+
+def holds(*spans: Span) -> set[str]:
+    """The numbers, words and terms of the spans (with their section headings), as ``support_set`` counts them."""
+    return set().union(*({*numbers_in(t), *words(t), *terms(t)} for t in map(with_path, spans)))
+
+
+def said_beyond(answer: str, question: str) -> set[str]:
+    """The answer's numbers and terms that the question does not already have (generic words aside).
+
+    >>> sorted(said_beyond("Section 4 sets three conditions. [1]", "What conditions does section 4 set?"))
+    ['3']
+    """
+    body = MARKER.sub("", answer)
+    return (numbers_in(body) | set(terms(body))) - numbers_in(question) - set(terms(question)) - GENERIC_TERMS
+
+
+def with_section(span: Span) -> str:
+    """The sentence with its deepest section heading before it, when it has one.
+
+    >>> with_section(Span("a.txt", 0, 9, "It ends.", "Guide", ("8. Termination.",)))
+    '8. Termination. It ends.'
+    """
+    return f"{span.section[-1]} {span.text}" if span.section else span.text
+
+
+def usable(span: Span) -> bool:
+    """A sentence may support an answer unless it addresses the assistant (documents are data)."""
+    return not INSTRUCTION.search(span.text)
+
+
+def disagreement(part: Part, gathered: Gathered, retriever: Retriever, share: float = 0.75) -> Accept | None:
+    """When sentences from two or more sources, each about the question, give different figures
+    for it: an answer that says so and cites each. None when the sources agree or only one speaks."""
+    asked = numbers_in(part.text)
+    best: dict[str, tuple[Span, str]] = {}
+    for e in gathered.evidence:
+        s = e.span
+        if s.source in best or relevance(in_context(retriever, s), part.text) < share:
+            continue
+        figure = _figure(s.text, part.text, asked)
+        if figure:
+            best[s.source] = (s, figure)
+    figures = {numbers_in(f).pop() if numbers_in(f) else f for _, f in best.values()}
+    if len(best) < 2 or len(figures) < 2:
+        return None
+    spans = [s for s, _ in best.values()]
+    cites = verified([Citation.of(s) for s in spans], retriever.texts)
+    if len(cites) != len(spans):
+        return None
+    said = "; ".join(f"{s.source} says {f} [{i}]" for i, (s, f) in enumerate(best.values(), 1))
+    return Accept(f"The documents disagree: {said}.", tuple(cites), "extractive")
+
+
+def _figure(sentence: str, question: str, asked: set[str]) -> str:
+    """The number in ``sentence`` with the words after it that best match the question, e.g. "three projects stand idle"."""
+    toks = re.findall(r"[\w.,%]+", sentence)
+    best, best_score = "", 0.0
+    for i, t in enumerate(toks):
+        n = numbers_in(t)
+        if not n or n & asked or YEAR.fullmatch(next(iter(n))):
+            continue
+        for length in range(2, 7):  # the shortest run of words after it that matches best
+            phrase = " ".join(toks[i : i + length]).rstrip(".,")
+            score = relevance(phrase, question)
+            if score > best_score:
+                best, best_score = phrase, score
+    return best
