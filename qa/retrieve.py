@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from qa.chunking import Chunk, chunk_header
+from qa.context import FILL_DOCS, FILL_WORDS, ContextBlock, readable, render  # noqa: F401 - part of this API
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
-from qa.lexicon import MD_LINK
 from qa.structure import (
     TITLE_ASK,
-    flat,
     in_title_block,
     name_terms,
     name_words,
@@ -42,9 +39,6 @@ log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
 NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
 DOC_CACHE = 128  # documents (text and sentences) kept in memory: the hits' and the citations'
-FILL_DOCS = 64  # the context's last filler (sentences in document order) looks at this many documents
-FILL_WORDS = 3  # a neighbour or filler sentence of a block smaller than the corpus needs this many words
-_LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -69,7 +63,7 @@ def _cos(a: list[float], b: list[float]) -> float:
     return dot / (na * nb)
 
 
-class Retriever:
+class Retriever(ContextBlock):
     """Searches the index: Chroma (dense) and the generation's ``qa.lexical`` engine (BM25) find
     the chunks; texts are read from the index for the few hits only (``docs``, ``texts`` and
     ``sentences`` read documents when asked and keep the last ``DOC_CACHE``)."""
@@ -319,125 +313,3 @@ class Retriever:
             }
             return [i for i in firsts.values() if not sents[i].section]
         return []
-
-    # ---- the model's context ------------------------------------------------------------------
-    def context(self, evidence: list[Evidence], budget_chars: int) -> list[Span]:
-        """The sentences to show the model, in document order, within ``budget_chars``.
-
-        Filled by priority: the best evidence sentence and the sentences beside it in its section,
-        the other evidence sentences that fit, then their sections' headings (and the
-        sentence that one ending in a colon introduces), then neighbours of the shown evidence at
-        distance 1, 2, ... in its document, then every other sentence in document order. The
-        block is built the same way for every corpus size: one that fits whole comes out whole
-        (a stable prefix a model server can cache), one a character larger loses only a sentence
-        or so - no cliff (the last filler looks at the first ``FILL_DOCS`` documents only, so a big
-        corpus is not read whole per question). The sentences' characters as the model reads them
-        (``readable``: whitespace collapsed, link targets out) and one separator between each two count against the budget, so a
-        corpus of ``budget_chars`` or fewer characters always fits. In a block smaller than the
-        corpus, a neighbour or filler of fewer than ``FILL_WORDS`` words (a "*", a lone name) comes
-        last, and only from a document already in the block: the room goes to sentences that say
-        something.
-        """
-        sents, chosen, used = self.sentences, set(), 0
-        whole = self.corpus_chars <= budget_chars or (
-            self.corpus_chars <= 4 * budget_chars and self.flat_chars <= budget_chars
-        )  # the model reads wraps collapsed: a corpus may fit once its indents are gone
-
-        def take(i: int) -> bool:
-            nonlocal used
-            cost = len(readable(sents[i].text)) + (1 if chosen else 0)  # as the model reads it, one separator
-            if i in chosen or used + cost > budget_chars:
-                return False
-            chosen.add(i)
-            used += cost
-            return True
-
-        seeds = [i for i in dict.fromkeys(self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence)]
-        seeds = [i for i in seeds if i is not None]
-        shown = [i for i in seeds[:1] if take(i)]
-        for j in self._beside(shown[0]) if shown else ():  # the best sentence's own paragraph first
-            take(j)
-        shown += [i for i in seeds[1:] if take(i)]
-        for i in shown:  # an evidence sentence's heading, and what a sentence ending in ":" introduces
-            for j in (self._heading_of(i), self._introduced(i)):
-                if j is not None:
-                    take(j)
-        short = []  # a stray "*" or a lone word tells the model little: it goes last, beside sentences shown
-        for j in self._fill(shown):
-            if used >= budget_chars:  # full: no sentence fits any more
-                break
-            if whole or len(_LETTER_WORDS.findall(sents[j].text)) >= FILL_WORDS:
-                take(j)
-            else:
-                short.append(j)
-        docs = {sents[i].source for i in chosen}
-        for j in short:
-            if sents[j].source in docs:
-                take(j)
-        return [sents[i] for i in sorted(chosen)]
-
-    def _fill(self, seeds: list[int]) -> Iterator[int]:
-        """Filler by priority: the neighbours of the shown evidence at distance 1, 2, ... in its
-        document, then every sentence in document order (of the first ``FILL_DOCS`` documents)."""
-        sents = self.sentences
-        for d in range(1, len(sents) if seeds else 0):
-            ring = [
-                j for i in seeds for j in (i - d, i + d) if 0 <= j < len(sents) and sents[j].source == sents[i].source
-            ]
-            if not ring:
-                break
-            yield from ring
-        yield from range(int(self.lex.first_sentence[min(FILL_DOCS, len(self.lex.sources))]))
-
-    def _beside(self, i: int) -> list[int]:
-        """The sentences just before and after sentence ``i`` in the same section (a "Moreover, ..."
-        or "Any attempt otherwise ..." that finishes what it says)."""
-        sents = self.sentences
-        return [
-            j
-            for j in (i - 1, i + 1)
-            if 0 <= j < len(sents) and sents[j].source == sents[i].source and sents[j].section == sents[i].section
-        ]
-
-    def _introduced(self, i: int) -> int | None:
-        """The sentence after sentence ``i`` when ``i`` ends in a colon (it introduces what follows)."""
-        sents = self.sentences
-        if sents[i].text.rstrip().endswith(":") and i + 1 < len(sents) and sents[i + 1].source == sents[i].source:
-            return i + 1
-        return None
-
-    def _heading_of(self, i: int) -> int | None:
-        """The sentence that opens sentence ``i``'s deepest section (its heading), if any."""
-        s = self.sentences[i]
-        if not s.section:
-            return None
-        j = i
-        while j > 0 and self.sentences[j - 1].source == s.source and self.sentences[j - 1].section == s.section:
-            j -= 1
-        return j if j != i else None
-
-
-def readable(text: str) -> str:
-    """A sentence as the model reads it: whitespace collapsed, Markdown links reduced to their text.
-
-    >>> readable("With [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter),\\n  and ![logo](a.png).")
-    'With Bloom filter, and logo.'
-    """
-    return flat(MD_LINK.sub(r"\1", text))
-
-
-def render(spans: list[Span], start: int = 1) -> str:
-    """The numbered sentences for a prompt (from ``start``), ``readable``, with a line naming
-    each document (its title and file) where its sentences begin.
-
-    >>> print(render([Span("a.txt", 0, 3, "Hi\\n there.", "A Guide", ("1. Intro",))]))
-    (A Guide — a.txt)
-    [1] Hi there.
-    """
-    lines, current = [], None
-    for n, s in enumerate(spans, start):
-        if s.source != current:
-            current = s.source
-            lines.append(f"({s.title} — {s.source})" if s.title else f"({s.source})")
-        lines.append(f"[{n}] {readable(s.text)}")
-    return "\n".join(lines)
