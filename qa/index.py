@@ -229,17 +229,7 @@ class ChunkIndex:
         self.collect_orphans()
         chunking = signature(chunk_size, chunk_overlap)
         old_gen, old_docs, old_chunks = self._current()
-        given = {d.source: d for d in docs}
-        removed = sorted(set(remove) & set(old_docs) - set(given))
-        final = {s: d for s, d in old_docs.items() if s not in removed} | given
-        same = old_gen is None or self.built_with(old_gen) == (self.embedder.name, chunking)
-        if not same:
-            log.info("embedder or chunk settings changed: re-indexing every document")
-        reuse = {s for s, d in final.items() if same and s in old_docs and old_docs[s].text == d.text}
-        changed = [d for s, d in final.items() if s not in reuse]
-        for d in changed:
-            if d.source in old_docs:
-                log.info("changed: %s", d.source)
+        final, reuse, changed, removed = self._plan(old_gen, old_docs, docs, remove, chunking)
         if old_gen and not changed and not removed:
             return SyncReport(0, 0, sum(1 for c in old_chunks if c.source in reuse), len(final))
         new_chunks = [c for d in changed for c in chunk_document(d, chunk_size, chunk_overlap)]
@@ -254,6 +244,22 @@ class ChunkIndex:
             changed_sources=tuple(d.source for d in changed),
             removed_sources=tuple(removed),
         )
+
+    def _plan(self, old_gen, old_docs: dict, docs: Iterable[Document], remove: Iterable[str], chunking: str):
+        """What a sync keeps and writes: (final documents by source, sources whose chunks are reused,
+        documents to chunk and embed, sources removed)."""
+        given = {d.source: d for d in docs}
+        removed = sorted(set(remove) & set(old_docs) - set(given))
+        final = {s: d for s, d in old_docs.items() if s not in removed} | given
+        same = old_gen is None or self.built_with(old_gen) == (self.embedder.name, chunking)
+        if not same:
+            log.info("embedder or chunk settings changed: re-indexing every document")
+        reuse = {s for s, d in final.items() if same and s in old_docs and old_docs[s].text == d.text}
+        changed = [d for s, d in final.items() if s not in reuse]
+        for d in changed:
+            if d.source in old_docs:
+                log.info("changed: %s", d.source)
+        return final, reuse, changed, removed
 
     def remove(self, sources: Iterable[str]) -> SyncReport:
         """Delete the documents ``sources`` and their chunks; the others keep their embeddings."""
