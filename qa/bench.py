@@ -38,6 +38,7 @@ DECODE_OPTIONS: dict[str, dict] = {
     "flash-attn off": {"params": {"flash_attn_type": "LLAMA_FLASH_ATTN_TYPE_DISABLED"}},
     "poll 100": {"params": {"cpuparams.poll": 100, "cpuparams_batch.poll": 100}},
     "priority high": {"params": {"cpuparams.priority": "GGML_SCHED_PRIO_HIGH"}},
+    "greedy sampler": {"params": {"sampling.top_k": 1, "sampling.samplers": "top_k"}},
 }
 
 
