@@ -59,7 +59,8 @@ def judge(
 ) -> Judgement:
     """Decide from the evidence alone whether the documents can answer ``question``.
 
-    Refuse when the evidence is far from the question, when the question names a year the
+    Refuse when the evidence is far from the question (unless one sentence holds every one of its
+    terms: "Which news agency reported this?" is far in meaning from its answer), when it names a year the
     documents never mention, when half of its content terms appear nowhere in the documents and
     the dense match is below ``paraphrase_cosine`` (above it, a paraphrase may be answered, with
     the missing terms recorded so that any unsupported answer becomes a refusal), or when no
@@ -85,7 +86,7 @@ def judge(
         return verdict(False, f"no sentence in the documents mentions {_and(as_written(missing, question))}")
     if not dense:
         return verdict(coverage >= 0.5, "no sentence in the documents shares enough words with the question")
-    if cos < min_cosine:
+    if cos < min_cosine and not (qterms and best >= 1.0):  # one sentence holds all its terms: near in words
         return verdict(False, "no passage in the documents is close to the question")
     if best <= 0.5 and cos < 0.4:
         return verdict(False, "no sentence in the documents covers the question")

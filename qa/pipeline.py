@@ -125,6 +125,7 @@ def build_answerer(
         about_cosine=settings.about_cosine,
         paraphrase_cosine=settings.paraphrase_cosine,
         disagree_share=settings.disagree_share,
+        reword_cosine=settings.reword_cosine,
     )
     answerer.generator.evidence_after = settings.evidence_after
     return answerer

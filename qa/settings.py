@@ -91,6 +91,13 @@ class Settings(BaseSettings):
         le=1,
         description="cited spans this close in meaning to a reworded ask are about it (1: off; MiniLM cannot tell)",
     )
+    reword_cosine: float = Field(
+        default=0.28,
+        ge=0,
+        le=1,
+        description="a question refused for words the documents lack is asked again in their words (one more "
+        "model call) only when a sentence is this close; seed/docs dev: below it only off-topic asks, none reworded well",
+    )
     disagree_share: float = Field(
         default=0.75,
         ge=0,

@@ -30,10 +30,17 @@ def test_judge_refuses_a_year_the_documents_never_mention():
 
 
 def test_judge_refuses_weak_evidence_and_no_evidence():
-    assert judge("How many projects are idle?", [_ev(IDLE, 0.1)], VOCAB).reason == (
+    assert judge("How many industrial projects are idle?", [_ev(IDLE, 0.1)], VOCAB).reason == (
         "no passage in the documents is close to the question"
     )
     assert not judge("How many projects are idle?", [], VOCAB).answerable
+    assert not judge("What is it?", [_ev(IDLE, 0.1)], VOCAB).answerable  # no terms: nothing holds them
+
+
+def test_judge_answers_a_question_one_sentence_holds_in_words_though_far_in_meaning():
+    agency = "At the meeting, the Cabinet heard the plans, Kazinform News Agency reports."
+    v = judge("Which news agency reported this?", [_ev(agency, 0.16)], {"news", "agency", "report", "cabinet"})
+    assert v.answerable and v.reason == "supported"
 
 
 def test_supported_needs_every_number_and_name_in_the_spans():

@@ -53,9 +53,11 @@ class Answerer:
         paraphrase_cosine: float = 0.45,
         about_cosine: float = 1.0,
         disagree_share: float = 0.75,
+        reword_cosine: float = 0.0,
         **stages,
     ) -> None:
         self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
+        self.reword_cosine = reword_cosine  # a refused question is reworded only from evidence this close
         self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
         self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
         self.generator = stages.get("generator") or Generator(
@@ -135,17 +137,23 @@ class Answerer:
         """A question refused because the documents never use some of its words, asked again in the
         words of the sentences it retrieves ("blueprints" -> "plans"), when that one is answerable.
         Not for a translated question (translated with those words already) or a reworded one."""
-        missing = gathered.judgement.missing
-        if self.backend is None or not missing or part.original or part.reworded_from:
+        j = gathered.judgement
+        if self.backend is None or not j.missing or part.original or part.reworded_from:
             return None
-        if names_missing(part.text, missing):  # "France", "GDP": no other words name what the documents lack
+        if names_missing(part.text, j.missing):  # "France", "GDP": no other words name what the documents lack
+            return None
+        if j.cosine < self.reword_cosine:  # no sentence near in meaning: its words would not be the question's
+            log.info("not reworded %r: the closest sentence is at %.2f", part.text, j.cosine)
             return None
         text = self.planner.reworded(part.text)
         if text is None:
             return None
         again = replace(part, text=text, arithmetic=part.arithmetic or bool(ASKS_ARITHMETIC.search(text)))
         again = replace(again, reworded_from=part.text)
-        return again if self.gatherer.gather(again).judgement.answerable else None
+        verdict = self.gatherer.gather(again).judgement
+        if not verdict.answerable:
+            log.info("the reworded question %r is not answerable either: %s", text, verdict.reason)
+        return again if verdict.answerable else None
 
     def _confirmed(self, outcome: PartOutcome, part: Part, gathered: Gathered) -> PartOutcome:
         """The answer to a reworded question stands only if the model confirms that its cited

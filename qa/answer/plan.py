@@ -122,6 +122,7 @@ class Planner:
         documents never use; None when the model gives no other question with the same numbers."""
         again = self._with_sentences(question, lambda shown: reword_messages(question, shown))
         if again is None or again.lower() == question.lower() or numbers_in(again) != numbers_in(question):
+            log.info("no other question in the documents' words for %r (%r)", question, again)
             return None
         log.info("reworded %r in the documents' words: %r", question, again)
         return again
