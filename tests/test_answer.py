@@ -462,6 +462,10 @@ def test_translator_keeps_numbers_or_gives_up():
     assert respelled == "Nurlan Baibazarov [1]"  # a name in another script cannot be checked: kept as written
     kept = Translator(FakeChat("Это Nurlan Baibazarov.")).back("It is Nurlan Baibazarov. [1]", "Russian")
     assert kept == "Это Nurlan Baibazarov. [1]"
+    spaced = Translator(FakeChat("Будет создано более 10 000 рабочих мест.")).back(
+        "More than 10,000 jobs. [1]", "Russian"
+    )
+    assert spaced == "Будет создано более 10 000 рабочих мест. [1]"  # digits grouped by a space are the same number
 
 
 # ---- the chain ----------------------------------------------------------------------------------

@@ -83,7 +83,14 @@ def _digits(text: str) -> str:
 
 
 def _numbers(text: str) -> set[str]:
-    return numbers_in(re.sub(r"(\d),(\d{1,2})(?!\d)", r"\1.\2", text))  # "18,5" is 18.5
+    """The numbers of ``text`` as another language writes them: "18,5" is 18.5 and "10 000" (a
+    space, no-break or narrow no-break space between groups of three) is 10,000.
+
+    >>> sorted(_numbers("10 000 рабочих мест, 18,5 трлн")) == sorted(_numbers("10,000 jobs, 18.5 trillion"))
+    True
+    """
+    text = re.sub(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?!\d)", lambda m: re.sub(r"\D", "", m.group()), text)
+    return numbers_in(re.sub(r"(\d),(\d{1,2})(?!\d)", r"\1.\2", text))
 
 
 def _names_kept(english: str, said: str) -> bool:
