@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.sections import title_answer
 from qa.answer.types import Draft, Part
 from qa.check import declines, supported
 from qa.pipeline import build_answerer, index_documents
@@ -163,3 +164,27 @@ def test_title_block_questions(corpus):
     ans = a.answer("According to its opening lines, may I change the text of the GPLv3 licence document?")
     assert not ans.refused
     assert [c.quote for c in ans.citations] == [_span(a.retriever, "Copyright (C) 2007").text]
+
+
+def test_a_title_block_question_whose_draft_fails_is_answered_from_the_block(corpus):
+    a = _answerer(
+        corpus, backend=FakeChat(lambda m: "The full name is Free Software Foundation, Inc. [1]"), llm="embedded"
+    )
+    ans = a.answer("What is the full name shown at the top of GPL version 2?")
+    assert not ans.refused and ans.text.startswith("GNU GENERAL PUBLIC LICENSE Version 2, June 1991")
+    assert [c.quote for c in ans.citations] == [_span(a.retriever, "GNU GENERAL PUBLIC LICENSE\nVersion 2").text]
+    wrong = _answerer(corpus, backend=FakeChat(lambda m: "Yes, you may change it freely. [1]"), llm="embedded")
+    ans = wrong.answer("According to its opening lines, may I change the text of the GPLv3 licence document?")
+    assert "changing it is not allowed" in ans.text  # the block's sentence about changing, not its heading
+
+
+def test_the_title_block_is_no_answer_to_a_question_about_the_body(corpus):
+    a = _answerer(corpus)
+    part = Part("When was the void sublicense attempt rule of GPL version 2 published?")
+    gathered = a.gatherer.gather(part)
+    assert any(a.retriever.in_title(e.span) for e in gathered.evidence[:2])  # retrieval puts the block first
+    assert title_answer(part, gathered, a.retriever) is None  # asks "when ... published", but about the body
+    full = Part("What is the full name shown at the top of GPL version 2?")
+    top = a.gatherer.gather(full)
+    assert title_answer(full, top, a.retriever) is not None  # it asks only for the block
+    assert title_answer(Part("What may I sublicense under GPL version 2?"), top, a.retriever) is None  # no title ask

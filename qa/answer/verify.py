@@ -50,7 +50,7 @@ from .arith import (
     unit_after,
 )
 from .prompt import INSTRUCTIONS, confirm_messages
-from .sections import section_answer
+from .sections import section_answer, title_answer
 from .spans import (
     holds,
     in_context,
@@ -92,7 +92,11 @@ class Verifier:
             verdict = self.each_document(part, gathered, verdict)
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
+        if not isinstance(verdict, Accept) and (block := title_answer(part, gathered, self.retriever)) is not None:
+            log.info("the draft failed (%s): answered from the title block", verdict.reason)
+            return block
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
+            log.info("the draft failed (%s); the question has words the documents lack", verdict.reason)
             confirmed = self.reworded(part, gathered, draft)
             if confirmed is not None:
                 return self.each_document(part, gathered, confirmed)
