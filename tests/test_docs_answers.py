@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from qa.answer.sections import title_answer
-from qa.answer.types import Draft, Part
+from qa.answer.types import Accept, Draft, Part
 from qa.check import declines, supported
 from qa.pipeline import build_answerer, index_documents
 from qa.retrieve import Evidence, readable
@@ -188,3 +188,20 @@ def test_the_title_block_is_no_answer_to_a_question_about_the_body(corpus):
     top = a.gatherer.gather(full)
     assert title_answer(full, top, a.retriever) is not None  # it asks only for the block
     assert title_answer(Part("What may I sublicense under GPL version 2?"), top, a.retriever) is None  # no title ask
+
+
+def test_a_reworded_comparison_is_confirmed_from_each_document(corpus):
+    def reply(messages):
+        text = " ".join(" ".join(m["content"].split()) for m in messages)
+        return "Yes" if "after the cessation" in text and "come back into compliance" in text else "No"
+
+    a = _answerer(corpus, backend=FakeChat(reply), llm="embedded")
+    q = "After you stop violating, how many days does the licensor have to notify you before your rights are restored, under GPLv3 and under MPL 2.0?"
+    part = Part(q)
+    gathered = a.gatherer.gather(part)
+    assert gathered.judgement.missing  # "restored" is not the documents' word: the answer must be confirmed
+    mpl = _span(a.retriever, "Your rights are reinstated")
+    draft = Draft("The licensor has 60 days to notify you before your rights are restored. [1]", (mpl,))
+    verdict = a.verifier.verify(part, gathered, draft)
+    assert isinstance(verdict, Accept)  # confirmed with a sentence of each document, not MPL's alone
+    assert {c.source for c in verdict.citations} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}

@@ -99,7 +99,7 @@ class Verifier:
             log.info("the draft failed (%s); the question has words the documents lack", verdict.reason)
             confirmed = self.reworded(part, gathered, draft)
             if confirmed is not None:
-                return self.each_document(part, gathered, confirmed)
+                return confirmed
             words = ", ".join(as_written(gathered.judgement.missing, part.focus))
             return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
         return verdict
@@ -120,10 +120,11 @@ class Verifier:
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
-        if not self.confirms(part.text, [c.text for c in chosen]):
-            return None
         verdict = self._accept(body, chosen)
-        return verdict if isinstance(verdict, Accept) else None
+        if not isinstance(verdict, Accept):
+            return None
+        verdict = self.each_document(part, gathered, verdict)  # a comparison is confirmed from each document
+        return verdict if self.confirms(part.text, [c.quote for c in verdict.citations]) else None
 
     def confirms(self, question: str, sentences: list[str]) -> bool:
         """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
