@@ -37,6 +37,7 @@ from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
 log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
+WITHIN_POOL = 128  # dense candidates searched for one document's chunks when the whole ranking buried them
 NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
 DOC_CACHE = 128  # documents (text and sentences) kept in memory: the hits' and the citations'
 
@@ -221,6 +222,21 @@ class Retriever(ContextBlock):
             fused = dict(rrf(rankings, weights))
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [Hit(self._chunk(i), s, r) for r, (i, s) in enumerate(best)]
+
+    def within(self, query: str, source: str, k: int = 2) -> list[Hit]:
+        """The ``k`` best chunks of one document for ``query``: BM25 (the words that only name a
+        document aside) and dense ranks fused among that document's chunks alone. For a comparison
+        whose other document fills the whole ranking ("GPL version 2 or the Apache License 2.0?")."""
+        lex, mine = self.lex, self.lex.chunks_of(source)
+        scores = lex.scores(self._unnamed(query, self.named(query)))
+        rankings = [[i for i in sorted(mine, key=lambda i: -scores[i]) if scores[i] > 0][:POOL]]
+        weights = [1.0]
+        if self.mode in ("dense", "hybrid"):
+            dense = self.index.query(query, WITHIN_POOL)
+            rankings.append([i for i in (lex.position(c) for c, _ in dense) if i is not None and i in mine])
+            weights.append(self.dense_weight)
+        best = rrf([r for r in rankings if r], weights=[w for r, w in zip(rankings, weights, strict=True) if r])
+        return [Hit(self._chunk(i), s, r) for r, (i, s) in enumerate(best[:k])]
 
     def _named_chunks(self, query: str, fused: dict[int, float], scores) -> list[list[int]]:
         """Rankings of the chunks of the documents and sections the question names, in fused order,

@@ -205,3 +205,18 @@ def test_a_reworded_comparison_is_confirmed_from_each_document(corpus):
     verdict = a.verifier.verify(part, gathered, draft)
     assert isinstance(verdict, Accept)  # confirmed with a sentence of each document, not MPL's alone
     assert {c.source for c in verdict.citations} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}
+
+
+def test_a_document_crowded_out_of_the_ranking_is_searched_on_its_own(corpus, monkeypatch):
+    import qa.answer.gather as gather
+
+    a = _answerer(corpus, top_k=1)
+    r = a.retriever
+    mpl = r.within("When are your rights reinstated after termination?", "docs/mpl-2.0.txt")
+    assert mpl and {h.chunk.source for h in mpl} == {"docs/mpl-2.0.txt"}
+    assert "reinstated" in mpl[0].chunk.text  # its best chunk, not its first
+    monkeypatch.setattr(gather, "WIDE", 1)  # the wide ranking holds one document's chunk only
+    q = "How many days does the licensor have to notify you under GPLv3 and under MPL 2.0?"
+    assert len({h.chunk.source for h in r.retrieve(q, 1)}) == 1
+    gathered = a.gatherer.gather(Part(q))
+    assert {e.span.source for e in gathered.evidence} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}
