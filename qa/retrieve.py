@@ -23,6 +23,7 @@ from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
+from qa.lexicon import LINK_DEFINITIONS
 from qa.structure import (
     TITLE_ASK,
     in_title_block,
@@ -274,8 +275,8 @@ class Retriever(ContextBlock):
 
         Words that only name a document do not count lexically; one more ranking puts first the
         sentences of a section the question names (its heading first), or, for a date or version
-        of a named document, its title."""
-        inside = self._inside(hits)
+        of a named document, its title. Markdown link definitions are no evidence."""
+        inside = [i for i in self._inside(hits) if not LINK_DEFINITIONS.fullmatch(self.sentences[i].text)]
         if not inside:
             return []
         named = self.named(query)
