@@ -107,6 +107,8 @@ def unframed(text: str) -> str:
     >>> unframed("See * and 2 * 3.")
     'See * and 2 * 3.'
     """
+    if "*" not in text:  # the common case, read for every sentence of a context block
+        return text
     lines = text.split("\n")
     framed = [ln for ln in lines if ln.strip() == "*" or ln.rstrip().endswith(" *") or BOX.fullmatch(ln)]
     return FRAME.sub("", text).strip() if framed and (len(lines) > 1 or BOX.fullmatch(text)) else text
