@@ -17,10 +17,11 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from qa.chunking import Chunk, chunk_header
+from qa.chunking import CHUNKER, Chunk, chunk_header
 from qa.context import FILL_DOCS, FILL_WORDS, ContextBlock, readable, render  # noqa: F401 - part of this API
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
+from qa.errors import IndexCorrupt
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
 from qa.lexicon import LINK_DEFINITIONS
@@ -56,6 +57,17 @@ class Evidence:
     score: float  # fused rank score
     cosine: float  # dense similarity to the question (0 when dense is off)
     bm25: float
+
+
+def same_sentences(index: ChunkIndex, gen: str) -> None:
+    """Raise IndexCorrupt when generation ``gen`` was chunked by a version that split sentences
+    otherwise (its saved sentence positions would not match the documents as split now)."""
+    chunking = index.built_with(gen)[1] or ""
+    if chunking and chunking.rsplit("/", 1)[-1] != CHUNKER:
+        raise IndexCorrupt(
+            f"{index.where} was built by a version that splits sentences differently "
+            f"(chunker {chunking.rsplit('/', 1)[-1]!r}, now {CHUNKER!r}): run `qa index` again"
+        )
 
 
 def _cos(a: list[float], b: list[float]) -> float:
@@ -95,6 +107,8 @@ class Retriever(ContextBlock):
             gen = self.index.active()
             if gen == self._gen and gen is not None:
                 return
+            if gen is not None:
+                same_sentences(self.index, gen)
             lex = self.index.lexical()
             self.lex: Lexical = lex
             self._doc = lru_cache(maxsize=DOC_CACHE)(self._read_doc)

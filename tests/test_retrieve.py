@@ -308,3 +308,13 @@ def test_markdown_link_definitions_are_no_evidence(tmp_path: Path):
     assert any("https://example.org" in s.text for s in r.sentences)  # still a sentence of the document
     texts = [e.span.text for e in r.evidence(q, r.retrieve(q), 8)]
     assert texts and not any(t.startswith("[5.3.1]:") for t in texts)
+
+
+def test_an_index_chunked_by_another_sentence_splitter_asks_to_be_rebuilt(two, monkeypatch):
+    import qa.retrieve as retrieve
+    from qa.errors import IndexCorrupt
+
+    _retriever(*two)  # built by this version: opens
+    monkeypatch.setattr(retrieve, "CHUNKER", "h0")
+    with pytest.raises(IndexCorrupt, match="run `qa index` again"):
+        _retriever(*two)
