@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from qa.documents import Span
 from qa.lexicon import MD_LINK
-from qa.structure import flat
+from qa.structure import flat, unframed
 
 if TYPE_CHECKING:
     from qa.retrieve import Evidence
@@ -128,7 +128,7 @@ def readable(text: str) -> str:
     >>> readable("With [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter),\\n  and ![logo](a.png).")
     'With Bloom filter, and logo.'
     """
-    return flat(MD_LINK.sub(r"\1", text))
+    return flat(MD_LINK.sub(r"\1", unframed(text)))
 
 
 def render(spans: list[Span], start: int = 1) -> str:

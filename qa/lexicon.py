@@ -156,3 +156,5 @@ MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<>]*>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
 QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")
+# Markdown link reference definitions ("[5.3.1]: https://..."), one or more lines: a renderer hides them, so they are no evidence.
+LINK_DEFINITIONS = re.compile(r"(?:\s*\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+[\"'(][^\n]*[\"')])?[ \t]*)+\s*")

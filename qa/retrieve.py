@@ -17,12 +17,14 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from qa.chunking import Chunk, chunk_header
+from qa.chunking import CHUNKER, Chunk, chunk_header
 from qa.context import FILL_DOCS, FILL_WORDS, ContextBlock, readable, render  # noqa: F401 - part of this API
 from qa.documents import Document, Span, sentences
 from qa.embed import Embedder
+from qa.errors import IndexCorrupt
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
+from qa.lexicon import LINK_DEFINITIONS
 from qa.structure import (
     TITLE_ASK,
     in_title_block,
@@ -37,6 +39,7 @@ from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
 log = logging.getLogger(__name__)
 POOL = 32  # candidates taken from each ranking before fusion
+WITHIN_POOL = 128  # dense candidates searched for one document's chunks when the whole ranking buried them
 NAMED_SHARE = 0.8  # a document named almost as clearly as the best one is named too
 DOC_CACHE = 128  # documents (text and sentences) kept in memory: the hits' and the citations'
 
@@ -54,6 +57,17 @@ class Evidence:
     score: float  # fused rank score
     cosine: float  # dense similarity to the question (0 when dense is off)
     bm25: float
+
+
+def same_sentences(index: ChunkIndex, gen: str) -> None:
+    """Raise IndexCorrupt when generation ``gen`` was chunked by a version that split sentences
+    otherwise (its saved sentence positions would not match the documents as split now)."""
+    chunking = index.built_with(gen)[1] or ""
+    if chunking and chunking.rsplit("/", 1)[-1] != CHUNKER:
+        raise IndexCorrupt(
+            f"{index.where} was built by a version that splits sentences differently "
+            f"(chunker {chunking.rsplit('/', 1)[-1]!r}, now {CHUNKER!r}): run `qa index` again"
+        )
 
 
 def _cos(a: list[float], b: list[float]) -> float:
@@ -93,6 +107,8 @@ class Retriever(ContextBlock):
             gen = self.index.active()
             if gen == self._gen and gen is not None:
                 return
+            if gen is not None:
+                same_sentences(self.index, gen)
             lex = self.index.lexical()
             self.lex: Lexical = lex
             self._doc = lru_cache(maxsize=DOC_CACHE)(self._read_doc)
@@ -222,6 +238,21 @@ class Retriever(ContextBlock):
         best = sorted(fused.items(), key=lambda x: -x[1])[:k]
         return [Hit(self._chunk(i), s, r) for r, (i, s) in enumerate(best)]
 
+    def within(self, query: str, source: str, k: int = 2) -> list[Hit]:
+        """The ``k`` best chunks of one document for ``query``: BM25 (the words that only name a
+        document aside) and dense ranks fused among that document's chunks alone. For a comparison
+        whose other document fills the whole ranking ("GPL version 2 or the Apache License 2.0?")."""
+        lex, mine = self.lex, self.lex.chunks_of(source)
+        scores = lex.scores(self._unnamed(query, self.named(query)))
+        rankings = [[i for i in sorted(mine, key=lambda i: -scores[i]) if scores[i] > 0][:POOL]]
+        weights = [1.0]
+        if self.mode in ("dense", "hybrid"):
+            dense = self.index.query(query, WITHIN_POOL)
+            rankings.append([i for i in (lex.position(c) for c, _ in dense) if i is not None and i in mine])
+            weights.append(self.dense_weight)
+        best = rrf([r for r in rankings if r], weights=[w for r, w in zip(rankings, weights, strict=True) if r])
+        return [Hit(self._chunk(i), s, r) for r, (i, s) in enumerate(best[:k])]
+
     def _named_chunks(self, query: str, fused: dict[int, float], scores) -> list[list[int]]:
         """Rankings of the chunks of the documents and sections the question names, in fused order,
         plus one of their heads: the first chunk of a named section (its heading) or, for a date or
@@ -258,8 +289,8 @@ class Retriever(ContextBlock):
 
         Words that only name a document do not count lexically; one more ranking puts first the
         sentences of a section the question names (its heading first), or, for a date or version
-        of a named document, its title."""
-        inside = self._inside(hits)
+        of a named document, its title. Markdown link definitions are no evidence."""
+        inside = [i for i in self._inside(hits) if not LINK_DEFINITIONS.fullmatch(self.sentences[i].text)]
         if not inside:
             return []
         named = self.named(query)

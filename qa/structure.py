@@ -49,6 +49,8 @@ SUBTITLE = re.compile(r"(?:version|revision|rev\.|v\d|edition|draft|updated|last
 ENUMERATOR = re.compile(r"(?:\(?(?:\d{1,3}(?:\.\d{1,3})*|[a-zA-Z]|[ivxIVX]{1,4})[.)]|(?:section|article)\s+\d+\.)$", re.I)  # fmt: skip
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "prof", "inc", "ltd", "jr", "sr", "vs", "etc", "no", "e.g", "i.e", "gen", "col", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "sec", "art", "cf", "approx", "fig", "vol", "ed", "pp"}  # fmt: skip
 END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s|\Z)")  # a sentence end, inside one block
+BOX = re.compile(r"[ \t]*\*(?:[ \t]+(.*?))?[ \t]+\*[ \t]*|[ \t]*\*{3,}[ \t]*")  # a line of a box drawn in asterisks
+FRAME = re.compile(r"(?m)^[ \t]*\*(?:[ \t]+|$)|[ \t]+\*[ \t]*$")  # the left and right edges of such a line
 META = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 MAX_SENTENCE = 600  # characters: a longer run without sentence ends (code, tables) is cut at lines
 
@@ -82,6 +84,34 @@ def flat(text: str) -> str:
     'a b c'
     """
     return " ".join(text.split())
+
+
+def unboxed(line: str) -> str:
+    """One line without the asterisk frame of a box it is part of ("" for a border line); any
+    other line as it is. A boxed paragraph (a licence's disclaimer) reads as a paragraph.
+
+    >>> unboxed("*  Covered Software is provided   *"), unboxed("*****"), unboxed("*      *"), unboxed("* item")
+    ('Covered Software is provided', '', '', '* item')
+    """
+    m = BOX.fullmatch(line)
+    return line if m is None else (m.group(1) or "")
+
+
+def unframed(text: str) -> str:
+    """A sentence of a box without the frame on its lines (the text only: offsets stay on the raw text).
+
+    >>> unframed("*  Should any Software prove   *\\n*  defective, You pay.")
+    'Should any Software prove\\ndefective, You pay.'
+    >>> unframed("*\\n*  Should any Software"), unframed("*  A line in a box.   *")
+    ('Should any Software', 'A line in a box.')
+    >>> unframed("See * and 2 * 3.")
+    'See * and 2 * 3.'
+    """
+    if "*" not in text:  # the common case, read for every sentence of a context block
+        return text
+    lines = text.split("\n")
+    framed = [ln for ln in lines if ln.strip() == "*" or ln.rstrip().endswith(" *") or BOX.fullmatch(ln)]
+    return FRAME.sub("", text).strip() if framed and (len(lines) > 1 or BOX.fullmatch(text)) else text
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -123,7 +153,7 @@ def _split_blocks(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
     cur: list[int] = []
     fence = False
     for i, (a, b) in enumerate(lines):
-        line = text[a:b]
+        line = unboxed(text[a:b])
         if fence:
             cur.append(i)
             if FENCE.match(line):
@@ -159,7 +189,7 @@ def _indent(line: str) -> int:
 
 def _classify(text: str, lines: list[tuple[int, int]], idx: list[int], numbered: bool) -> list[Block]:
     """One block of lines as heading/text/code blocks (a heading line may head a text block)."""
-    texts = [text[lines[i][0] : lines[i][1]] for i in idx]
+    texts = [unboxed(text[lines[i][0] : lines[i][1]]) for i in idx]
     start, end = lines[idx[0]][0], lines[idx[-1]][1]
     if FENCE.match(texts[0]):
         return [Block(start, end, "code")]
@@ -170,7 +200,7 @@ def _classify(text: str, lines: list[tuple[int, int]], idx: list[int], numbered:
         body_end = lines[idx[-2]][1]
         if len(texts) <= 3:
             rank = 1 if texts[-1].strip()[0] == "=" else 2
-            return [Block(start, body_end, "heading", rank, flat(text[start:body_end]))]
+            return [Block(start, body_end, "heading", rank, flat(" ".join(texts[:-1])))]
         return [Block(start, body_end, "text")]
     if len(texts) == 1 and UNDERLINE.match(texts[0]):
         return []  # a horizontal rule
@@ -268,8 +298,8 @@ def _span(doc: Document, start: int, end: int, title: str, path: tuple[str, ...]
     piece = doc.text[start:end]
     left = len(piece) - len(piece.lstrip())
     right = len(piece.rstrip())
-    if right <= left:
-        return None
+    if right <= left or not unframed(piece[left:right]).strip("* \t\n"):
+        return None  # blank, or only the edge of a box
     return Span(doc.source, start + left, start + right, piece[left:right], title, path)
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.types import Draft, Part
+from qa.answer.sections import title_answer
+from qa.answer.types import Accept, Draft, Part
 from qa.check import declines, supported
 from qa.pipeline import build_answerer, index_documents
 from qa.retrieve import Evidence, readable
@@ -163,3 +164,59 @@ def test_title_block_questions(corpus):
     ans = a.answer("According to its opening lines, may I change the text of the GPLv3 licence document?")
     assert not ans.refused
     assert [c.quote for c in ans.citations] == [_span(a.retriever, "Copyright (C) 2007").text]
+
+
+def test_a_title_block_question_whose_draft_fails_is_answered_from_the_block(corpus):
+    a = _answerer(
+        corpus, backend=FakeChat(lambda m: "The full name is Free Software Foundation, Inc. [1]"), llm="embedded"
+    )
+    ans = a.answer("What is the full name shown at the top of GPL version 2?")
+    assert not ans.refused and ans.text.startswith("GNU GENERAL PUBLIC LICENSE Version 2, June 1991")
+    assert [c.quote for c in ans.citations] == [_span(a.retriever, "GNU GENERAL PUBLIC LICENSE\nVersion 2").text]
+    wrong = _answerer(corpus, backend=FakeChat(lambda m: "Yes, you may change it freely. [1]"), llm="embedded")
+    ans = wrong.answer("According to its opening lines, may I change the text of the GPLv3 licence document?")
+    assert "changing it is not allowed" in ans.text  # the block's sentence about changing, not its heading
+
+
+def test_the_title_block_is_no_answer_to_a_question_about_the_body(corpus):
+    a = _answerer(corpus)
+    part = Part("When was the void sublicense attempt rule of GPL version 2 published?")
+    gathered = a.gatherer.gather(part)
+    assert any(a.retriever.in_title(e.span) for e in gathered.evidence[:2])  # retrieval puts the block first
+    assert title_answer(part, gathered, a.retriever) is None  # asks "when ... published", but about the body
+    full = Part("What is the full name shown at the top of GPL version 2?")
+    top = a.gatherer.gather(full)
+    assert title_answer(full, top, a.retriever) is not None  # it asks only for the block
+    assert title_answer(Part("What may I sublicense under GPL version 2?"), top, a.retriever) is None  # no title ask
+
+
+def test_a_reworded_comparison_is_confirmed_from_each_document(corpus):
+    def reply(messages):
+        text = " ".join(" ".join(m["content"].split()) for m in messages)
+        return "Yes" if "after the cessation" in text and "come back into compliance" in text else "No"
+
+    a = _answerer(corpus, backend=FakeChat(reply), llm="embedded")
+    q = "After you stop violating, how many days does the licensor have to notify you before your rights are restored, under GPLv3 and under MPL 2.0?"
+    part = Part(q)
+    gathered = a.gatherer.gather(part)
+    assert gathered.judgement.missing  # "restored" is not the documents' word: the answer must be confirmed
+    mpl = _span(a.retriever, "Your rights are reinstated")
+    draft = Draft("The licensor has 60 days to notify you before your rights are restored. [1]", (mpl,))
+    verdict = a.verifier.verify(part, gathered, draft)
+    assert isinstance(verdict, Accept)  # confirmed with a sentence of each document, not MPL's alone
+    assert {c.source for c in verdict.citations} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}
+
+
+def test_a_document_crowded_out_of_the_ranking_is_searched_on_its_own(corpus, monkeypatch):
+    import qa.answer.gather as gather
+
+    a = _answerer(corpus, top_k=1)
+    r = a.retriever
+    mpl = r.within("When are your rights reinstated after termination?", "docs/mpl-2.0.txt")
+    assert mpl and {h.chunk.source for h in mpl} == {"docs/mpl-2.0.txt"}
+    assert "reinstated" in mpl[0].chunk.text  # its best chunk, not its first
+    monkeypatch.setattr(gather, "WIDE", 1)  # the wide ranking holds one document's chunk only
+    q = "How many days does the licensor have to notify you under GPLv3 and under MPL 2.0?"
+    assert len({h.chunk.source for h in r.retrieve(q, 1)}) == 1
+    gathered = a.gatherer.gather(Part(q))
+    assert {e.span.source for e in gathered.evidence} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}

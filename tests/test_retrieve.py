@@ -291,3 +291,30 @@ def test_each_generation_keeps_its_own_engine_and_a_dropped_one_loses_it(two):
     assert r.index.active() != old
     assert {p.name for p in (settings.index_path / "lexical").iterdir()} == {r.index.active()}
     assert r.retrieve("What does the baz clause say?", 1)[0].chunk.text.startswith("5. Baz.")
+
+
+def test_markdown_link_definitions_are_no_evidence(tmp_path: Path):
+    notes = (
+        "# Changelog\n\n## [5.3.1] - 2026-10-01\n\n### Added\n\n- Add Linux riscv64 wheels.\n\n"
+        "## [5.3.0] - 2026-08-26\n\n### Added\n\n- Add support for Python 3.15.\n\n"
+        "[5.3.1]: https://example.org/compare/v5.3.0...v5.3.1\n[5.3.0]: https://example.org/compare/v5.2.1...v5.3.0\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "changes.md").write_text(notes, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=2000, chunk_overlap=0)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    r = _retriever(settings, FakeEmbedder())
+    q = "What did 5.3.1 add?"
+    assert any("https://example.org" in s.text for s in r.sentences)  # still a sentence of the document
+    texts = [e.span.text for e in r.evidence(q, r.retrieve(q), 8)]
+    assert texts and not any(t.startswith("[5.3.1]:") for t in texts)
+
+
+def test_an_index_chunked_by_another_sentence_splitter_asks_to_be_rebuilt(two, monkeypatch):
+    import qa.retrieve as retrieve
+    from qa.errors import IndexCorrupt
+
+    _retriever(*two)  # built by this version: opens
+    monkeypatch.setattr(retrieve, "CHUNKER", "h0")
+    with pytest.raises(IndexCorrupt, match="run `qa index` again"):
+        _retriever(*two)

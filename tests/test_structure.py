@@ -183,3 +183,26 @@ def test_names_of_documents():
     assert "29" not in numbers and "2007" not in numbers  # a date is not a version
     assert {"gpl", "3"} <= name_words("What does GPLv3 say?")
     assert "license" in name_words("the Apache licence")
+
+
+def test_a_paragraph_boxed_in_asterisks_reads_as_a_paragraph():
+    from qa.context import readable
+    from qa.documents import Document
+    from qa.structure import sentences
+
+    box = (
+        "Terms\n\n1. Use.\n\nYou may use it.\n\n"
+        + "*" * 40 + "\n*" + " " * 38 + "*\n"
+        + "*  2. Limitation of Liability          *\n"
+        + "*  ----------------------------        *\n*" + " " * 38 + "*\n"
+        + "*  This limitation shall not apply to  *\n"
+        + "*  death or personal injury. Some      *\n"
+        + "*  places forbid it.                   *\n"
+        + "*" * 40 + "\n"
+    )  # fmt: skip
+    spans = sentences(Document("box.txt", box))
+    said = [(readable(s.text), s.section) for s in spans]
+    assert ("This limitation shall not apply to death or personal injury.", ("2. Limitation of Liability",)) in said
+    assert ("Some places forbid it.", ("2. Limitation of Liability",)) in said
+    assert all(readable(s.text).strip("* ") for s in spans)  # no sentence that is only the box's edge
+    assert all(box[s.start : s.end] == s.text for s in spans)  # offsets stay on the raw text

@@ -46,12 +46,13 @@ class Gatherer:
         self, text: str, joined: str, named: list[str], hits: list[Hit], evidence: list[Evidence]
     ) -> tuple[list[Hit], list[Evidence]]:
         """Hits and evidence taken from each named document in turn (best first within each), so
-        that an answer comparing them can cite each one."""
+        that an answer comparing them can cite each one; a document the others crowd out of the
+        wide ranking is searched on its own (``Retriever.within``)."""
         r, each = self.retriever, max(1, self.evidence_k // len(named))
         wide = r.retrieve(joined, max(WIDE, r.top_k))
         lists, all_hits = [], list(hits)
         for doc in named:
-            doc_hits = [h for h in wide if h.chunk.source == doc][:2]
+            doc_hits = [h for h in wide if h.chunk.source == doc][:2] or r.within(joined, doc, 2)
             all_hits += [h for h in doc_hits if h not in all_hits]
             lists.append(r.evidence(text, doc_hits, each) if doc_hits else [])
         if not all(lists):

@@ -14,6 +14,7 @@ from qa.check import GENERIC_TERMS, naming_terms
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_WHICH_SECTION, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
+from qa.naming import TITLE_ASK
 from qa.retrieve import Retriever
 from qa.structure import flat, section_numbers, section_refs
 from qa.text import has_term, stem, terms
@@ -83,6 +84,36 @@ def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
             head = _heading(retriever, s)
             return _accept(retriever, f'{_title(retriever, s.source)} covers it under "{flat(head.text)}"', head)
     return None
+
+
+def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int = 2) -> Accept | None:
+    """For a question about the title block of the one document it names ("the full name at the
+    top of GPL version 2", "according to its opening lines, may I change it?"), the sentence of
+    that block that mentions most of what it asks beyond the names and the words that point at
+    the block; the block's first sentence (name, version, date) when it asks nothing beyond them.
+    None for any other question, when the document has no title block, or when none of the
+    ``lead`` best evidence sentences is in that block (then the block is not what it asks about)."""
+    named = retriever.named(part.text)
+    top = [e.span for e in gathered.evidence[:lead] if retriever.in_title(e.span)]
+    if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top):
+        return None
+    block = [s for s in _doc_sentences(retriever, next(iter(named))) if retriever.in_title(s)]
+    if not block:
+        return None
+    want = _block_terms(TITLE_ASK.sub(" ", part.text), retriever)
+    hits = [sum(has_term(t, set(terms(s.text))) for t in want) for s in block]
+    if not any(hits) and any(t not in GENERIC_TERMS for t in want):
+        return None  # it asks about something the block does not mention ("when was rule X published?")
+    best = max(range(len(block)), key=lambda i: (hits[i], -i))
+    return _accept(retriever, flat(block[best].text), block[best])
+
+
+def _block_terms(question: str, retriever: Retriever) -> list[str]:
+    """The question's terms besides document names and document words; generic words count here
+    ("may I change it?" is answered by "changing it is not allowed")."""
+    names = set().union(*(ws for ws, _ in retriever.names.values())) if retriever.names else set()
+    naming = naming_terms(question, names, retriever.vocabulary)
+    return [t for t in terms(question) if not t[0].isdigit() and t not in _ASIDE | names | naming]
 
 
 def _accept(retriever: Retriever, text: str, span: Span) -> Accept | None:

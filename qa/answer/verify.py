@@ -50,7 +50,7 @@ from .arith import (
     unit_after,
 )
 from .prompt import INSTRUCTIONS, confirm_messages
-from .sections import section_answer
+from .sections import section_answer, title_answer
 from .spans import (
     holds,
     in_context,
@@ -92,10 +92,14 @@ class Verifier:
             verdict = self.each_document(part, gathered, verdict)
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
+        if not isinstance(verdict, Accept) and (block := title_answer(part, gathered, self.retriever)) is not None:
+            log.info("the draft failed (%s): answered from the title block", verdict.reason)
+            return block
         if isinstance(verdict, Fallback) and gathered.judgement.missing:
+            log.info("the draft failed (%s); the question has words the documents lack", verdict.reason)
             confirmed = self.reworded(part, gathered, draft)
             if confirmed is not None:
-                return self.each_document(part, gathered, confirmed)
+                return confirmed
             words = ", ".join(as_written(gathered.judgement.missing, part.focus))
             return Refuse(f"no sentence in the documents mentions {words}, and the answer was not supported")
         return verdict
@@ -116,10 +120,11 @@ class Verifier:
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
-        if not self.confirms(part.text, [c.text for c in chosen]):
-            return None
         verdict = self._accept(body, chosen)
-        return verdict if isinstance(verdict, Accept) else None
+        if not isinstance(verdict, Accept):
+            return None
+        verdict = self.each_document(part, gathered, verdict)  # a comparison is confirmed from each document
+        return verdict if self.confirms(part.text, [c.quote for c in verdict.citations]) else None
 
     def confirms(self, question: str, sentences: list[str]) -> bool:
         """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
