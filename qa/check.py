@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.lexicon import (
+    AFFIRMS,
     ANSWER_TYPE_WORDS,
     ASKS_NUMBER,
     DOCUMENT_WORDS,
@@ -22,11 +23,13 @@ from qa.lexicon import (
     MARKUP,
     MONTHS,
     NAME,
+    NEGATES,
     NOT_FOUND,
     PERCENT,
     QUOTED_TERM,
     SHOUTED,
     YEAR,
+    YES_NO_ASK,
 )
 from qa.retrieve import Evidence
 from qa.structure import name_words
@@ -158,6 +161,34 @@ def figure_about_names(answer: str, spans: list[str], question: str, document_na
         return True
     giving = [s for s in spans if numbers_in(s) & said]
     return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
+
+
+def contradicts(question: str, answer: str, spans: list[str]) -> bool:
+    """The answer to a yes/no question (one that does not negate itself) says the opposite of the
+    sentences it cites: "Yes" where they negate, or a negation where none of them does (a small
+    model drops or adds a "not").
+
+    >>> contradicts("Are patent rights waived?", "Yes, patent rights are waived.", ["No patent rights are waived."])
+    True
+    >>> contradicts("Are patent rights waived?", "No, they are not.", ["No patent rights are waived."])
+    False
+    >>> contradicts("Are patent rights waived?", "No, they are not waived.", ["All patent rights are waived."])
+    True
+    >>> contradicts("Can I use it without paying?", "Yes. [1]", ["You need not pay."])  # the question negates too
+    False
+    """
+    if not YES_NO_ASK.match(question) or NEGATES.search(question):
+        return False
+    cited_no = any(NEGATES.search(s) for s in spans)
+    if AFFIRMS.match(answer):
+        return cited_no and not NEGATES.search(AFFIRMS.sub("", answer))
+    return bool(NEGATES.search(answer)) and not cited_no
+
+
+def says_polarity(question: str, answer: str) -> bool:
+    """A yes/no question answered with a negation it does not hold says something new ("No, you
+    may not" to "May I …?"), though its other words repeat the question."""
+    return bool(YES_NO_ASK.match(question)) and bool(NEGATES.search(answer)) != bool(NEGATES.search(question))
 
 
 def prose(text: str, min_words: int = 3) -> bool:
@@ -338,4 +369,4 @@ def supported(
         if not all(has_term(t, around) for t in echoed):
             return False
     new = (set(terms(answer)) | numbers_in(answer)) - set(terms(question)) - numbers_in(question) - _GENERIC
-    return bool(new)
+    return bool(new) or says_polarity(question, answer)

@@ -158,3 +158,13 @@ MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<
 QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")
 # Markdown link reference definitions ("[5.3.1]: https://..."), one or more lines: a renderer hides them, so they are no evidence.
 LINK_DEFINITIONS = re.compile(r"(?:\s*\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+[\"'(][^\n]*[\"')])?[ \t]*)+\s*")
+# A yes/no question ("Are trademark rights waived?", "Can I charge …?"), an answer that affirms, and
+# a negation (the ask may follow a phrase and a comma: "Under GPL 2, may I …?"): a "Yes" drawn from a sentence that negates ("No trademark … rights … are waived") is the
+# opposite of what it cites (check.contradicts).
+YES_NO_ASK = re.compile(
+    r"^\W*(?:[^,?]{1,60},\s*)?(?:(?:and|so|but|then)\s+)?(?:is|are|was|were|am|can|could|may|might|must|shall|should|will|would|"
+    r"do|does|did|has|have|had|need)\b",
+    re.I,
+)
+AFFIRMS = re.compile(r"^\W*yes\b", re.I)
+NEGATES = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without)\b|n['’]t\b", re.I)

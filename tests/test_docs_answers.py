@@ -220,3 +220,14 @@ def test_a_document_crowded_out_of_the_ranking_is_searched_on_its_own(corpus, mo
     assert len({h.chunk.source for h in r.retrieve(q, 1)}) == 1
     gathered = a.gatherer.gather(Part(q))
     assert {e.span.source for e in gathered.evidence} == {"docs/gpl-3.0.txt", "docs/mpl-2.0.txt"}
+
+
+def test_a_yes_cited_from_a_sentence_that_says_no_is_not_accepted(corpus):
+    a = _answerer(corpus)
+    part = Part("Under GPL version 2, may I sublicense the Program?")
+    gold = _span(a.retriever, "You may not copy or sublicense the Program")
+    gathered = a.gatherer.gather(part)
+    yes = a.verifier.verify(part, gathered, Draft("Yes, you may sublicense the Program. [1]", (gold,)))
+    assert not isinstance(yes, Accept)  # the cited sentence says "may not": the extract or a refusal instead
+    no = a.verifier.verify(part, gathered, Draft("No, you may not sublicense the Program. [1]", (gold,)))
+    assert isinstance(no, Accept) and no.citations[0].quote == gold.text

@@ -16,6 +16,7 @@ from qa.check import (
     allowed_numbers,
     as_written,
     beyond_names,
+    contradicts,
     declines,
     echoes,
     figure_about_names,
@@ -229,6 +230,8 @@ class Verifier:
         titles = [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
             return "a number or name of the answer is not in the sentences it cites"
+        if contradicts(part.text, body, [c.text for c in chosen]):
+            return "the answer says yes where the sentence it cites says no"
         if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
         if not self.about(spans_ctx, part.focus) and not r.title_asked(part.text, chosen):
