@@ -214,7 +214,7 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
 def _setup_logging(args: argparse.Namespace) -> None:
     level = logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for noisy in ("httpx", "chromadb", "sentence_transformers", "urllib3", "openai", "httpcore"):
+    for noisy in ("httpx", "bm25s", "chromadb", "sentence_transformers", "urllib3", "openai", "httpcore"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
 
 
@@ -240,7 +240,7 @@ def _index(settings: Settings, args: argparse.Namespace) -> int:
     from qa.pipeline import index_documents
 
     report, problems = index_documents(
-        settings, args.paths or None, progress=True, rebuild=args.rebuild, prune=args.prune
+        settings, args.paths or None, progress=not args.quiet, rebuild=args.rebuild, prune=args.prune
     )
     for msg in problems:
         print(f"skipped: {msg}", file=sys.stderr)

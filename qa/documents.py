@@ -146,12 +146,12 @@ def read_document(path: Path, root: Path) -> Document:
         raw = _read_regular(path)
     except OSError as exc:
         raise DocumentError(f"{path}: cannot read ({exc.strerror or exc}); check the path and permissions") from exc
+    if b"\x00" in raw:  # a program or an image: no text to convert
+        raise DocumentError(f"{path}: looks binary (NUL bytes); only .txt and .md text is indexed")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DocumentError(f"{path}: not UTF-8 text (byte {exc.start}); convert it to UTF-8") from exc
-    if "\x00" in text:
-        raise DocumentError(f"{path}: looks binary (NUL bytes); only .txt and .md text is indexed")
     if not text.strip():
         raise DocumentError(f"{path}: empty (no text); add text or leave it out")
     return Document(source_name(path, root), text, parse_metadata(text))
@@ -182,12 +182,15 @@ def scan_paths(paths: Iterable[Path]) -> Scan:
         found = _candidates(p) if p.is_dir() else [p]
         if p.is_dir() and not found:
             empty.append(p)
-            problems.append(f"{p}: no .txt or .md files under it; nothing there was indexed or removed")
+            problems.append(
+                f"{p}: no .txt or .md files under it; nothing there was indexed or removed "
+                "(a file named by its path is read whatever its extension: qa index FOLDER/README)"
+            )
         for f in found:
             seen.append(f)
             why = not_regular(f)
             if why:
-                log.warning("skipped %s: %s", f, why)
+                log.info("skipped %s: %s", f, why)  # the caller reports it
                 problems.append(f"{f}: {why}")
             else:
                 files.append(f)
@@ -202,7 +205,7 @@ def read_documents(files: Iterable[Path], root: Path) -> tuple[list[Document], l
         try:
             docs.append(read_document(path, root))
         except DocumentError as exc:
-            log.warning("skipped %s", exc)
+            log.info("skipped %s", exc)  # the caller reports it
             problems.append(str(exc))
     return docs, problems
 

@@ -168,3 +168,5 @@ YES_NO_ASK = re.compile(
 )
 AFFIRMS = re.compile(r"^\W*yes\b", re.I)
 NEGATES = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without)\b|n['’]t\b", re.I)
+# HTML tags and Markdown emphasis marks (`code`, **bold**, __bold__): a line shown as a title drops them.
+TAGS_AND_EMPHASIS = re.compile(r"<[^>]*>|[`*_]{1,2}(?=\S)|(?<=\S)[`*_]{1,2}")

@@ -59,7 +59,10 @@ def index_documents(
 def _nothing_indexed(paths: list[Path], scan: Scan, problems: list[str]) -> NothingIndexed:
     where = ", ".join(str(p) for p in paths)
     if not scan.seen:
-        msg = f"no .txt or .md files under {where}; nothing was changed: give folders or files holding text"
+        msg = (
+            f"no .txt or .md files under {where}; nothing was changed: give folders of .txt/.md files, "
+            "or name a file by its path (read whatever its extension)"
+        )
     else:
         msg = (
             f"none of the {len(scan.seen)} files under {where} could be indexed; nothing was changed: "

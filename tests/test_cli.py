@@ -105,6 +105,7 @@ def test_index_of_only_a_bad_file_exits_nonzero_and_changes_nothing(cli, project
     out = run(["index", "latin1.txt", "-q"], project)  # the real console entry point
     assert out.returncode == 1
     assert "skipped: " in out.stderr and "latin1.txt: not UTF-8" in out.stderr
+    assert out.stderr.count("latin1.txt: not UTF-8") == 1 and "DEBUG" not in out.stderr  # said once; -q is quiet
     assert "error: none of the 1 files" in out.stderr and "nothing was changed" in out.stderr
     assert _indexed(project) == before
 
@@ -115,7 +116,7 @@ def test_index_of_an_empty_folder_exits_nonzero_and_changes_nothing(cli, project
     (project / "empty").mkdir()
     out = run(["index", "empty", "-q"], project)
     assert out.returncode == 1
-    assert "no .txt or .md files under empty" in out.stderr
+    assert "no .txt or .md files under empty" in out.stderr and "named by its path" in out.stderr
     assert _indexed(project) == before
 
 

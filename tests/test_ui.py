@@ -175,9 +175,14 @@ def test_uploaded_documents_are_indexed_next_to_the_others(make_answerer, indexe
     steps = []
     added, problems = add_documents(settings, a.retriever, [note, bad], lambda f, s: steps.append((f, s)))
     assert added == ["seeds/notes.md"] and len(problems) == 1 and "scan.pdf" in problems[0]
+    binary = tmp_path / "up" / "ls.txt"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\xff\xfe")
+    _, problems = add_documents(settings, a.retriever, [binary])
+    assert problems == ["ls.txt: looks binary (NUL bytes); only .txt and .md text is indexed"]  # no server path
     assert steps[-1] == (1.0, "done") and any("indexing" in s for _, s in steps)
     docs = {d.source: d for d in list_documents(a.retriever)}
     assert set(docs) == {SOURCE, "seeds/notes.md"}  # the seed is kept
+    assert not docs[SOURCE].title.startswith("date")  # its leading date line is metadata, not its title
     assert docs["seeds/notes.md"].title == "Harbour report" and docs["seeds/notes.md"].chunks >= 1
     assert "40 tonnes" in a.answer("How much does the harbour crane lift?").text
     assert (settings.default_docs / "notes.md").exists()

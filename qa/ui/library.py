@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.chunking import signature
-from qa.documents import SUFFIXES, read_document
+from qa.documents import _META, SUFFIXES, read_document
 from qa.errors import DocumentError
+from qa.lexicon import TAGS_AND_EMPHASIS
 from qa.retrieve import Retriever
 from qa.settings import Settings
 
@@ -35,13 +36,21 @@ class DocInfo:
     chunks: int
 
 
-def title_of(text: str) -> str:
-    """The first non-empty line, cut to ``TITLE_CHARS``.
+def title_of(text: str, title: str = "") -> str:
+    """The document's ``title`` (its first heading or metadata, as the index knows it), else its
+    first line of text without a leading ``date`` line, HTML tags or Markdown emphasis; cut to
+    ``TITLE_CHARS``.
 
-    >>> title_of("\\n  Annual report 2023\\nbody")
-    'Annual report 2023'
+    >>> title_of("\\n  Annual report 2023\\nbody"), title_of("x", "GPL 3")
+    ('Annual report 2023', 'GPL 3')
+    >>> title_of('<p align="center"><img src="logo.png"></p>\\n\\n__Zstandard__, or `zstd`, is fast.')
+    'Zstandard, or zstd, is fast.'
+    >>> title_of("date 2024-04-02 At today's meeting of the Cabinet.")
+    "At today's meeting of the Cabinet."
     """
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "(empty)")
+    text = _META.sub("", text, count=1)
+    lines = (TAGS_AND_EMPHASIS.sub("", ln).strip() for ln in text.splitlines())
+    line = title.strip() or next((ln for ln in lines if ln), "(empty)")
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
 
 
@@ -50,7 +59,7 @@ def list_documents(retriever: Retriever) -> list[DocInfo]:
     retriever.refresh()
     per_source = retriever.chunk_counts
     return [
-        DocInfo(d.source, title_of(d.text), len(d.text), per_source[d.source])
+        DocInfo(d.source, title_of(d.text, retriever.titles.get(d.source, "")), len(d.text), per_source[d.source])
         for d in sorted(retriever.docs.values(), key=lambda d: d.source)
     ]
 
@@ -135,7 +144,10 @@ def _store(upload: Path, folder: Path) -> Path:
     name = Path(upload.name).name
     if Path(name).suffix.lower() not in SUFFIXES:
         raise DocumentError(f"{name}: only .txt and .md files can be added; convert it to text first")
-    read_document(upload, upload.parent)  # UTF-8, not binary, not too big: raises a DocumentError
+    try:
+        read_document(upload, upload.parent)  # UTF-8, not binary, not too big
+    except DocumentError as exc:  # named by the file's own name: the page never shows a server path
+        raise DocumentError(str(exc).replace(str(upload), name)) from exc
     data = upload.read_bytes()
     target, n = folder / name, 1
     while target.exists() and target.read_bytes() != data:
