@@ -231,3 +231,15 @@ def test_a_yes_cited_from_a_sentence_that_says_no_is_not_accepted(corpus):
     assert not isinstance(yes, Accept)  # the cited sentence says "may not": the extract or a refusal instead
     no = a.verifier.verify(part, gathered, Draft("No, you may not sublicense the Program. [1]", (gold,)))
     assert isinstance(no, Accept) and no.citations[0].quote == gold.text
+
+
+def test_an_answer_cited_only_from_another_document_than_the_one_named_is_not_accepted(corpus):
+    a = _answerer(corpus)
+    part = Part("Under the Mozilla Public License, how many days does one have to notify you?")
+    gathered = a.gatherer.gather(part)
+    gpl3 = _span(a.retriever, "However, if you cease all violation")
+    mpl = _span(a.retriever, "Your rights are reinstated on an ongoing basis")
+    other = a.verifier.verify(part, gathered, Draft("60 days. [1]", (gpl3,)))
+    assert not (isinstance(other, Accept) and {c.source for c in other.citations} == {gpl3.source})
+    own = a.verifier.verify(part, gathered, Draft("60 days. [1]", (mpl,)))
+    assert isinstance(own, Accept) and {c.source for c in own.citations} == {mpl.source}

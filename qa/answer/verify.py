@@ -228,6 +228,9 @@ class Verifier:
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
         texts = [with_path(c) for c in chosen]  # a sentence's section headings are part of what it says
         titles = [c.title for c in chosen if c.title]
+        named = r.named(part.text)
+        if chosen and named and not named & {c.source for c in chosen}:  # "Zstandard is … under the Artistic License"
+            return "the cited sentences are from another document than the one the question names"
         if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
             return "a number or name of the answer is not in the sentences it cites"
         if contradicts(part.text, body, [c.text for c in chosen]):
