@@ -23,6 +23,23 @@ FILL_WORDS = 3  # a neighbour or filler sentence of a block smaller than the cor
 _LETTER_WORDS = re.compile(r"[^\W\d_]{2,}")
 
 
+class _Block:
+    """Sentence positions chosen for a context block, and the characters they take as the model
+    reads them (``readable``), one separator between each two."""
+
+    def __init__(self, sentences, budget_chars: int) -> None:
+        self.sentences, self.budget, self.chosen, self.used = sentences, budget_chars, set(), 0
+
+    def take(self, i: int) -> bool:
+        """Add sentence ``i`` if it is not in yet and fits; whether it was added."""
+        cost = len(readable(self.sentences[i].text)) + (1 if self.chosen else 0)
+        if i in self.chosen or self.used + cost > self.budget:
+            return False
+        self.chosen.add(i)
+        self.used += cost
+        return True
+
+
 class ContextBlock:
     """The context-building half of the retriever."""
 
@@ -43,43 +60,39 @@ class ContextBlock:
         last, and only from a document already in the block: the room goes to sentences that say
         something.
         """
-        sents, chosen, used = self.sentences, set(), 0
+        block = _Block(self.sentences, budget_chars)
         whole = self.corpus_chars <= budget_chars or (
             self.corpus_chars <= 4 * budget_chars and self.flat_chars <= budget_chars
         )  # the model reads wraps collapsed: a corpus may fit once its indents are gone
-
-        def take(i: int) -> bool:
-            nonlocal used
-            cost = len(readable(sents[i].text)) + (1 if chosen else 0)  # as the model reads it, one separator
-            if i in chosen or used + cost > budget_chars:
-                return False
-            chosen.add(i)
-            used += cost
-            return True
-
-        seeds = [i for i in dict.fromkeys(self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence)]
-        seeds = [i for i in seeds if i is not None]
-        shown = [i for i in seeds[:1] if take(i)]
-        for j in self._beside(shown[0]) if shown else ():  # the best sentence's own paragraph first
-            take(j)
-        shown += [i for i in seeds[1:] if take(i)]
-        for i in shown:  # an evidence sentence's heading, and what a sentence ending in ":" introduces
-            for j in (self._heading_of(i), self._introduced(i)):
-                if j is not None:
-                    take(j)
+        shown = self._evidence_first(block, evidence)
         short = []  # a stray "*" or a lone word tells the model little: it goes last, beside sentences shown
         for j in self._fill(shown):
-            if used >= budget_chars:  # full: no sentence fits any more
+            if block.used >= budget_chars:  # full: no sentence fits any more
                 break
-            if whole or len(_LETTER_WORDS.findall(sents[j].text)) >= FILL_WORDS:
-                take(j)
+            if whole or len(_LETTER_WORDS.findall(self.sentences[j].text)) >= FILL_WORDS:
+                block.take(j)
             else:
                 short.append(j)
-        docs = {sents[i].source for i in chosen}
+        docs = {self.sentences[i].source for i in block.chosen}
         for j in short:
-            if sents[j].source in docs:
-                take(j)
-        return [sents[i] for i in sorted(chosen)]
+            if self.sentences[j].source in docs:
+                block.take(j)
+        return [self.sentences[i] for i in sorted(block.chosen)]
+
+    def _evidence_first(self, block: _Block, evidence: list[Evidence]) -> list[int]:
+        """Take the best evidence sentence and its paragraph, the other evidence sentences that fit,
+        then their headings and what a sentence ending in ":" introduces; the evidence shown."""
+        seeds = [i for i in dict.fromkeys(self.sentence_pos.get((e.span.source, e.span.start)) for e in evidence)]
+        seeds = [i for i in seeds if i is not None]
+        shown = [i for i in seeds[:1] if block.take(i)]
+        for j in self._beside(shown[0]) if shown else ():  # the best sentence's own paragraph first
+            block.take(j)
+        shown += [i for i in seeds[1:] if block.take(i)]
+        for i in shown:
+            for j in (self._heading_of(i), self._introduced(i)):
+                if j is not None:
+                    block.take(j)
+        return shown
 
     def _fill(self, seeds: list[int]) -> Iterator[int]:
         """Filler by priority: the neighbours of the shown evidence at distance 1, 2, ... in its
