@@ -327,6 +327,15 @@ def allowed_numbers(spans: list[str]) -> set[str]:
     return nums | derived
 
 
+def _echoes_premise(answer: str, question: str, around: list[str], vocabulary: set[str]) -> bool:
+    """The answer repeats a word of the question that the documents never use, or a name of the
+    question, and the texts ``around`` it (spans, their context, the documents' names) lack it."""
+    held = {t for s in around for t in terms(s)}
+    foreign = {t for t in focus_terms(question) if not has_term(t, vocabulary)}
+    echoed = (foreign & set(terms(answer))) | (_names(question) & _names(answer))
+    return not all(has_term(t, held) for t in echoed)
+
+
 def supported(
     answer: str,
     spans: list[str],
@@ -362,11 +371,7 @@ def supported(
     shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
     if not all(n in known or has_term(n, known) for n in _names(answer) | shouted):
         return False
-    if vocabulary is not None:  # no echoed premise: a question word the documents never use
-        around = {t for s in [*spans, *(context or []), naming] for t in terms(s)}
-        foreign = {t for t in focus_terms(question) if not has_term(t, vocabulary)}
-        echoed = (foreign & set(terms(answer))) | (_names(question) & _names(answer))
-        if not all(has_term(t, around) for t in echoed):
-            return False
+    if vocabulary is not None and _echoes_premise(answer, question, [*spans, *(context or []), naming], vocabulary):
+        return False
     new = (set(terms(answer)) | numbers_in(answer)) - set(terms(question)) - numbers_in(question) - _GENERIC
     return bool(new) or says_polarity(question, answer)
