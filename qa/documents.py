@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20_000_000
 
-_META = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b")
+# A leading "date YYYY-MM-DD" line: metadata, not text (also left out of a document's shown title).
+META_LINE = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\b")
 _KINDS = {
     stat.S_IFIFO: "a FIFO (named pipe)",
     stat.S_IFCHR: "a character device",
@@ -74,7 +75,7 @@ def parse_metadata(text: str) -> dict[str, str]:
     >>> parse_metadata(" date 2024-04-02 At today's meeting")
     {'date': '2024-04-02'}
     """
-    m = _META.match(text)
+    m = META_LINE.match(text)
     return {"date": m.group(1)} if m else {}
 
 

@@ -25,7 +25,7 @@ from qa.errors import IndexCorrupt
 from qa.index import ChunkIndex
 from qa.lexical import Lexical
 from qa.lexicon import LINK_DEFINITIONS
-from qa.structure import (
+from qa.naming import (
     TITLE_ASK,
     in_title_block,
     name_terms,

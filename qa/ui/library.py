@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa.chunking import signature
-from qa.documents import _META, SUFFIXES, read_document
+from qa.documents import META_LINE, SUFFIXES, read_document
 from qa.errors import DocumentError
 from qa.lexicon import TAGS_AND_EMPHASIS
 from qa.retrieve import Retriever
@@ -48,7 +48,7 @@ def title_of(text: str, title: str = "") -> str:
     >>> title_of("date 2024-04-02 At today's meeting of the Cabinet.")
     "At today's meeting of the Cabinet."
     """
-    text = _META.sub("", text, count=1)
+    text = META_LINE.sub("", text, count=1)
     lines = (TAGS_AND_EMPHASIS.sub("", ln).strip() for ln in text.splitlines())
     line = title.strip() or next((ln for ln in lines if ln), "(empty)")
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1] + "…"
