@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass
 
 from qa.lexicon import (
-    AFFIRMS,
     ANSWER_TYPE_WORDS,
     ASKS_NUMBER,
     DOCUMENT_WORDS,
@@ -134,55 +133,12 @@ def beyond_names(text: str, question: str) -> bool:
     if ASKS_NUMBER.match(question) and numbers_in(text):
         return True  # "When was X issued?" is answered by a date that need not say "issued"
     unquoted = QUOTED_TERM.sub(" ", question)  # a quoted term is asked about: its definition answers
-    names = {stem(n) for n in _names(unquoted)} | {stem(n) for n in _shouted(unquoted)}
+    names = {stem(n) for n in names_in(unquoted)} | {stem(n) for n in _shouted(unquoted)}
     rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
     if not names or not rest:
         return True
     have = set(terms(text))
     return any(has_term(t, have) for t in rest)
-
-
-def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
-    """For a question asking a number or date about something it names ("When was the Foo Bar
-    License published?"), a span that gives one of the answer's numbers also mentions one of
-    those names (document-name words aside): a date read off another thing's title is no answer.
-
-    >>> q = "When was the GNU Affero General Public License published?"
-    >>> figure_about_names("It was published on 29 June 2007.", ["GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], q, {"gnu", "general", "public", "license"})
-    False
-    >>> figure_about_names("It was published in 2007.", ["The Affero License came out in 2007."], q, {"license"})
-    True
-    """
-    if not ASKS_NUMBER.match(question):
-        return True
-    wanted = {stem(n) for n in _names(question)} - document_names
-    said = numbers_in(answer) - numbers_in(question)
-    if not wanted or not said:
-        return True
-    giving = [s for s in spans if numbers_in(s) & said]
-    return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
-
-
-def contradicts(question: str, answer: str, spans: list[str]) -> bool:
-    """The answer to a yes/no question (one that does not negate itself) says the opposite of the
-    sentences it cites: "Yes" where they negate, or a negation where none of them does (a small
-    model drops or adds a "not").
-
-    >>> contradicts("Are patent rights waived?", "Yes, patent rights are waived.", ["No patent rights are waived."])
-    True
-    >>> contradicts("Are patent rights waived?", "No, they are not.", ["No patent rights are waived."])
-    False
-    >>> contradicts("Are patent rights waived?", "No, they are not waived.", ["All patent rights are waived."])
-    True
-    >>> contradicts("Can I use it without paying?", "Yes. [1]", ["You need not pay."])  # the question negates too
-    False
-    """
-    if not YES_NO_ASK.match(question) or NEGATES.search(question):
-        return False
-    cited_no = any(NEGATES.search(s) for s in spans)
-    if AFFIRMS.match(answer):
-        return cited_no and not NEGATES.search(AFFIRMS.sub("", answer))
-    return bool(NEGATES.search(answer)) and not cited_no
 
 
 def says_polarity(question: str, answer: str) -> bool:
@@ -260,7 +216,7 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
-def _names(text: str) -> set[str]:
+def names_in(text: str) -> set[str]:
     return {m.group().lower() for m in NAME.finditer(text.strip())} - MONTHS
 
 
@@ -296,7 +252,7 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     >>> support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."])
     [0, 2]
     """
-    must = numbers_in(answer) | _names(answer) | _shouted(answer)
+    must = numbers_in(answer) | names_in(answer) | _shouted(answer)
     need = must | set(terms(answer))
     chosen: list[int] = []
     have: set[str] = set()
@@ -332,7 +288,7 @@ def _echoes_premise(answer: str, question: str, around: list[str], vocabulary: s
     question, and the texts ``around`` it (spans, their context, the documents' names) lack it."""
     held = {t for s in around for t in terms(s)}
     foreign = {t for t in focus_terms(question) if not has_term(t, vocabulary)}
-    echoed = (foreign & set(terms(answer))) | (_names(question) & _names(answer))
+    echoed = (foreign & set(terms(answer))) | (names_in(question) & names_in(answer))
     return not all(has_term(t, held) for t in echoed)
 
 
@@ -369,7 +325,7 @@ def supported(
         return False
     known = {w for s in [*spans, *(titles or []), naming] for w in words(s)} | set(terms(joined))
     shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
-    if not all(n in known or has_term(n, known) for n in _names(answer) | shouted):
+    if not all(n in known or has_term(n, known) for n in names_in(answer) | shouted):
         return False
     if vocabulary is not None and _echoes_premise(answer, question, [*spans, *(context or []), naming], vocabulary):
         return False

@@ -53,6 +53,12 @@ ASKS_NUMBER = re.compile(
     r"\s*(how (many|much|long|old|big|large)|what (percentage|share|proportion|fraction|number|amount)|when|in what year)\b",
     re.I,
 )
+# The question asks for a date ("On what date …", "In which year …", "When was it issued?"): a
+# sentence without a year or month gives none. ("When …" alone often asks for a condition.)
+ASKS_DATE = re.compile(r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(?:was|were|did)\b", re.I)
+# The question asks how many: an answer gives a number, or says there are none.
+ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
+NONE_WORDS = {"none", "no", "nothing", "nobody", "zero", "neither"}
 QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
@@ -85,6 +91,8 @@ YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\
 ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.
 ASKS_SHARE = re.compile(r"\b(share|per ?cent|percentage|proportion|fraction)\b", re.I)
+# "… / 348.4 * 100%": a quotient read in per cent (the 100 is no figure of the documents).
+TIMES_100 = re.compile(r"\s*[*×x]\s*100\s*%?(?=\s*(?:=|$))", re.I)
 ARITHMETIC_OPS = {"+": "+", "-": "-", "−": "-", "–": "-", "*": "*", "×": "*", "x": "*", "/": "/", "÷": "/"}
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
@@ -151,7 +159,8 @@ ASKS_WHICH_SECTION = re.compile(
 ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type position role job post office
 hold holds held have has get give make take do""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
-MARKUP = re.compile(r"https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
+# An image's label ("![Downloads]") is no prose either.
+MARKUP = re.compile(r"!\[[^\]\n]*\]|https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
 # A Markdown link or image, "[text](target)": a reader (and the model) needs its text only.
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<>]*>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.

@@ -33,6 +33,7 @@ from qa.lexicon import (
     PER_YEAR,
     PERCENT,
     SMALLER_MAGNITUDE,
+    TIMES_100,
     WHOLE_INCLUDING_PART,
     YEAR,
     YEAR_RANGE,
@@ -50,9 +51,21 @@ def _value(n: str) -> float:
     return float(n)
 
 
-def fmt(v: float) -> str:
-    """A number as people write it: no trailing zeros, at most two decimals."""
-    return f"{round(v, 2):.2f}".rstrip("0").rstrip(".")
+def fmt(v: float, digits: int | None = 3) -> str:
+    """A number as people write it: ``digits`` significant figures in its decimals (a quotient's
+    figures rarely hold more: 1.4 trillion / 41 is 34.1 billion, not 34.146), its whole part
+    unrounded, no trailing zeros; ``digits=None`` keeps it exact (a sum of written figures).
+
+    >>> fmt(34.146), fmt(0.5128), fmt(1234.567), fmt(196.0), fmt(-2.345), fmt(348.4 - 184, None)
+    ('34.1', '0.513', '1235', '196', '-2.35', '164.4')
+    """
+    if digits is None:
+        return f"{round(v, 6):f}".rstrip("0").rstrip(".")
+    whole = len(str(int(abs(v)))) if abs(v) >= 1 else 0
+    places = max(0, digits - whole) if whole else max(digits, 2)
+    if not whole and v:  # 0.0123 keeps three significant figures: 0.0123
+        places = digits - 1 - int(f"{abs(v):e}".split("e")[1])
+    return f"{round(v, places):.{places}f}".rstrip("0").rstrip(".") if places else str(round(v))
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,7 @@ class Computation:
         result as a whole number when it has decimals.
 
         >>> Computation(("1.4", "41"), ("/",), "trillion tenge").render(rounded=True)
-        '1.4 trillion tenge / 41 = 34.15 billion tenge (about 34 billion tenge)'
+        '1.4 trillion tenge / 41 = 34.1 billion tenge (about 34 billion tenge)'
         """
         expr = self.operands[0]
         for op, o in zip(self.ops, self.operands[1:], strict=True):
@@ -102,12 +115,26 @@ class Computation:
             expr = f"{self.operands[0]} {self.unit}" + expr[len(self.operands[0]) :]
         unit = f" {unit}" if unit and unit != "%" else unit
         about = f" (about {round(value)}{unit})" if rounded and abs(value) >= 10 and value != round(value) else ""
-        return f"{expr} = {fmt(value)}{unit}{about}"
+        return f"{expr} = {fmt(value, self.precision)}{unit}{about}"
+
+    @property
+    def precision(self) -> int | None:
+        """Significant figures of the result: a sum or difference is exact; a quotient or product
+        keeps as many as its most precise figure, at least three (348.4 / 5 = 69.68, 1.4 / 41 = 0.0341).
+        """
+        if set(self.ops) <= {"+", "-"}:
+            return None
+        return max(3, *(len(o.replace(".", "").lstrip("0")) for o in self.operands))
 
 
 def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-    """The first calculation written in ``text`` as (operands, operators), or None."""
-    m = _EXPR.search(text)
+    """The first calculation written in ``text`` as (operands, operators), or None; a share's
+    "x 100%" is how a quotient is read in per cent, not an operand.
+
+    >>> parse_expression("184 / 348.4 * 100% = 52.8%")
+    (('184', '348.4'), ('/',))
+    """
+    m = _EXPR.search(TIMES_100.sub("", text))
     if not m:
         return None
     pieces = re.split(rf"({_OP})", m.group())
@@ -174,7 +201,9 @@ def unit_after(number: str, text: str) -> str:
     return ""
 
 
-def complement(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...]] | None:
+def complement(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question about the rest of a whole ("how many are not operating?"): whole - part from
     the first sentence that states a part of a whole and names what the question excludes. When no
     one sentence names every figure the question names ("2019-2023 and 2024 combined") but several
@@ -202,7 +231,8 @@ def complement(question: str, sentences: list[str]) -> tuple[Computation, tuple[
         if numbers_in(s) & named:
             found.append((*pair, i))
     if len(found) < 2 or not named <= set().union(*(numbers_in(sentences[i]) for *_, i in found)):
-        return _rest_across(question[: neg.start()] + question[neg.end() :], excluded, sentences, named)
+        rest = question[: neg.start()] + question[neg.end() :]
+        return _rest_across(rest, excluded, sentences, named, context)
     operands = tuple(n for w, p, _ in found for n in (w, p))
     ops = tuple(("+", "-")[k % 2] for k in range(1, len(operands)))
     return Computation(operands, ops, unit_after(found[0][0], sentences[found[0][2]])), tuple(i for *_, i in found)
@@ -220,7 +250,7 @@ def _whole_and_part(sentence: str) -> tuple[str, str] | None:
 
 
 def _rest_across(
-    rest: str, excluded: list[str], sentences: list[str], named: set[str]
+    rest: str, excluded: list[str], sentences: list[str], named: set[str], context: list[str] | None = None
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """Whole - part where one sentence states the whole ("29 out of 41 anchor projects …") and
     another the part the question excludes ("… while three projects stand idle"). ``rest`` is the
@@ -231,11 +261,11 @@ def _rest_across(
     '41 - 3 = 38'
     """
     subject = [t for t in terms(rest) if not t[0].isdigit()]
-    whole = _whole_of(subject, sentences, named)
+    whole = _whole_of(subject, sentences, named, context)
     if whole is None:
         return None
     w, wi = whole
-    part = _part_named(excluded, sentences, exclude=wi)
+    part = _part_named(excluded, sentences, exclude=wi, context=context)
     if part is None or not float(w) > float(part[0]):
         return None
     p, pi = part
@@ -244,7 +274,9 @@ def _rest_across(
     return Computation((w, p), ("-",), unit_after(w, sentences[wi])), tuple(sorted({wi, pi}))
 
 
-def share_of_whole(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...]] | None:
+def share_of_whole(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question asking what share or percentage something is: part / whole x 100, from a
     sentence stating the whole and another stating the part the question names, or from one
     sentence that states a part of a whole about it ("29 out of 41 projects operate"). None when
@@ -260,15 +292,17 @@ def share_of_whole(question: str, sentences: list[str]) -> tuple[Computation, tu
         return None
     qterms = [t for t in focus_terms(ASKS_SHARE.sub(" ", question)) if not t[0].isdigit()]
     named = numbers_in(question)
-    about = [i for i, s in enumerate(sentences) if _covers(qterms, s) >= 0.5 and named <= numbers_in(s)]
+    ctx = context or sentences  # what a sentence is about is read with the one before it ("for this purpose")
+    about = [i for i, s in enumerate(sentences) if _covers(qterms, ctx[i]) >= 0.5 and named <= numbers_in(s)]
     if not qterms or any(PERCENT.search(sentences[i]) for i in about):
         return None
-    whole = _whole_of(qterms, sentences, named)
+    whole = _whole_of(qterms, sentences, named, ctx)
     if whole is not None:
         w, wi = whole
-        rest = [t for t in qterms if not has_term(t, set(terms(sentences[wi])))]
-        part = _part_named(rest, sentences, exclude=wi) if rest else None
-        if part is not None and float(w) > float(part[0]) and named <= numbers_in(sentences[part[1]] + sentences[wi]):
+        rest = [t for t in qterms if not has_term(t, set(terms(ctx[wi])))]
+        part = _part_named(rest, sentences, exclude=wi, context=ctx) if rest else None
+        like = part is not None and unit_after(part[0], sentences[part[1]]) == unit_after(w, sentences[wi])
+        if like and float(w) > float(part[0]) and named <= numbers_in(sentences[part[1]] + sentences[wi]):
             return Computation((part[0], w), ("/",), percent=True), tuple(sorted({wi, part[1]}))
     for i in about:
         pair = _whole_and_part(sentences[i])
@@ -283,23 +317,29 @@ def _covers(wanted: list[str], sentence: str) -> float:
     return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 0.0
 
 
-def _whole_of(subject: list[str], sentences: list[str], named: set[str] = frozenset()) -> tuple[str, int] | None:
-    """The whole of the sentence that states a part of a whole and best names ``subject`` (and
-    the figures the question names, when one does)."""
+def _whole_of(
+    subject: list[str], sentences: list[str], named: set[str] = frozenset(), context: list[str] | None = None
+) -> tuple[str, int] | None:
+    """The whole of the sentence that states a part of a whole and best names ``subject`` (read
+    with its ``context``) and the figures the question names, when one does."""
     best: tuple[float, str, int] | None = None
+    ctx = context or sentences
     for i, s in enumerate(sentences):
         pair = _whole_and_part(s)
-        score = _covers(subject, s) + (named <= numbers_in(s))
+        score = _covers(subject, ctx[i]) + (named <= numbers_in(s))
         if pair and score - (named <= numbers_in(s)) >= 0.5 and (best is None or score > best[0]):
             best = (score, pair[0], i)
     return (best[1], best[2]) if best else None
 
 
-def _part_named(wanted: list[str], sentences: list[str], exclude: int) -> tuple[str, int] | None:
+def _part_named(
+    wanted: list[str], sentences: list[str], exclude: int, context: list[str] | None = None
+) -> tuple[str, int] | None:
     """The number written closest to a word of ``wanted`` (one before it preferred), in the first
-    other sentence that names at least half of them; years are not counts."""
+    other sentence that (with its ``context``) names at least half of them; years are not counts."""
+    ctx = context or sentences
     for i, s in enumerate(sentences):
-        if i == exclude or _covers(wanted, s) < 0.5:
+        if i == exclude or _covers(wanted, ctx[i]) < 0.5:
             continue
         toks = _TOKEN.findall(s)
         at = [k for k, t in enumerate(toks) if any(has_term(w, set(terms(t))) for w in wanted)]
@@ -310,7 +350,9 @@ def _part_named(wanted: list[str], sentences: list[str], exclude: int) -> tuple[
     return None
 
 
-def average(question: str, sentences: list[str]) -> tuple[Computation, tuple[int, ...], str] | None:
+def average(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...], str] | None:
     """For "how much is each …" or "the average yearly …": an amount divided by the count it is
     spread over, from one sentence about the question: the count written before what the question
     names ("41 anchor projects worth 1.4 trillion tenge"), or the years of a range ("from 2019 to
@@ -319,7 +361,7 @@ def average(question: str, sentences: list[str]) -> tuple[Computation, tuple[int
     >>> s = ["Plans include 326 activities.", "They run 41 anchor projects worth 1.4 trillion tenge."]
     >>> c, where, note = average("About how much is each anchor project worth?", s)
     >>> c.render(), where
-    ('1.4 trillion tenge / 41 = 34.15 billion tenge', (1,))
+    ('1.4 trillion tenge / 41 = 34.1 billion tenge', (1,))
     >>> c, _, note = average("What was the average yearly allocation?", ["5 bn were allocated from 2019 to 2023."])
     >>> c.render(), note
     ('5 / 5 = 1 bn', 'a year over the 5 years 2019-2023')
@@ -328,10 +370,11 @@ def average(question: str, sentences: list[str]) -> tuple[Computation, tuple[int
         return None
     qterms = [t for t in focus_terms(PER_YEAR.sub(" ", ASKS_AVERAGE.sub(" ", question))) if not t[0].isdigit()]
     named = numbers_in(question)
-    ranked = sorted(range(len(sentences)), key=lambda i: -_covers(qterms, sentences[i]))
+    ctx = context or sentences
+    ranked = sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i]))
     for i in ranked:
         s = sentences[i]
-        if _covers(qterms, s) < 0.5 or not named <= numbers_in(s):
+        if _covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
             continue
         amounts = [n for n in _figures(s) if unit_after(n, s) not in ("", "%")]
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_of(qterms, s)

@@ -3,10 +3,11 @@ that is about the question, cited; a refusal when none is."""
 
 from __future__ import annotations
 
-from qa.check import beyond_names, figure_about_names, prose, relevance
+from qa.check import beyond_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_NUMBER
+from qa.grounding import figure_about_names, gives_asked_kind, words_about_names
+from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
@@ -28,15 +29,20 @@ class Extractor:
         if not scored or scored[0][0] < self.min_share:
             return Refuse("no sentence in the documents is about the question")
         best = scored[0][2]
-        if ASKS_NUMBER.match(part.text) and not numbers_in(best.text):
+        if ASKS_NUMBER.match(part.text) and not numbers_in(MARKUP.sub(" ", best.text)):
             return Refuse("no sentence about the question gives the number it asks for")
+        if not gives_asked_kind(part.text, best.text):
+            return Refuse("no sentence about the question gives the date or number it asks for")
         if lacks_names(part.text, best.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if not beyond_names(in_context(self.retriever, best), part.text):
             return Refuse("the sentences about the question only name what it asks about")
         names = set().union(*(ws for ws, _ in self.retriever.names.values())) if self.retriever.names else set()
-        if not figure_about_names(best.text, [in_context(self.retriever, best)], part.text, names):
+        ctx = [in_context(self.retriever, best)]
+        if not figure_about_names(best.text, ctx, part.text, names):
             return Refuse("the sentence with a figure is not about what the question names")
+        if not words_about_names(best.text, [best.text], ctx, part.text, names):
+            return Refuse("the sentence about the question is not about what it names")
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")

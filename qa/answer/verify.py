@@ -16,10 +16,8 @@ from qa.check import (
     allowed_numbers,
     as_written,
     beyond_names,
-    contradicts,
     declines,
     echoes,
-    figure_about_names,
     naming_terms,
     relevant,
     support_set,
@@ -27,6 +25,7 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
+from qa.grounding import contradicts, figure_about_names, gives_asked_kind, words_about_names
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_NUMBER,
@@ -120,6 +119,9 @@ class Verifier:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
+            return None
+        if (problem := self.ungrounded(part, body, chosen)) is not None:
+            log.info("the reworded answer is not kept: %s", problem)
             return None
         verdict = self._accept(body, chosen)
         if not isinstance(verdict, Accept):
@@ -233,12 +235,26 @@ class Verifier:
             return "the cited sentences are from another document than the one the question names"
         if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
             return "a number or name of the answer is not in the sentences it cites"
-        if contradicts(part.text, body, [c.text for c in chosen]):
-            return "the answer says yes where the sentence it cites says no"
-        if not figure_about_names(body, [self.in_context(c) for c in chosen], part.text, names):
-            return "the sentence giving the answer's figure is not about what the question names"
+        if (problem := self.ungrounded(part, body, chosen)) is not None:
+            return problem
         if not self.about(spans_ctx, part.focus) and not r.title_asked(part.text, chosen):
             return "the cited sentences are not about the question"
+        return None
+
+    def ungrounded(self, part: Part, body: str, chosen: list[Span]) -> str | None:
+        """Why ``body`` does not say, of what ``part`` asks about, what ``chosen`` says (qa.grounding);
+        None when it does."""
+        r = self.retriever
+        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        texts, ctx = [c.text for c in chosen], [self.in_context(c) for c in chosen]
+        if contradicts(part.text, body, texts):
+            return "the answer says yes where the sentence it cites says no"
+        if not figure_about_names(body, ctx, part.text, names):
+            return "the sentence giving the answer's figure is not about what the question names"
+        if not words_about_names(body, texts, ctx, part.text, names):
+            return "the sentence giving the answer is not about what the question names"
+        if not gives_asked_kind(part.text, body):
+            return "the answer does not give the kind of thing asked for (a date, a number)"
         return None
 
     def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
@@ -277,14 +293,15 @@ class Verifier:
         "what share/percentage …": part / whole."""
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
         texts, q = [s.text for s in spans], part.text
-        each = average(q, texts) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
+        ctx = [self.in_context(s) for s in spans]
+        each = average(q, texts, ctx) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
         if each is not None:
             comp, where, note = each
             verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
             return verdict if isinstance(verdict, Accept) else None
         if not ASKS_NUMBER.search(q):
             return None
-        found = share_of_whole(q, texts) if ASKS_SHARE.search(q) else complement(q, texts)
+        found = share_of_whole(q, texts, ctx) if ASKS_SHARE.search(q) else complement(q, texts, ctx)
         if found is None:
             return None
         comp, where = found

@@ -1,0 +1,114 @@
+"""Grounding checks: does an answer say, of what the question asks about, what its cited
+sentences say? Each returns True when the answer passes.
+
+An answer can hold only words and numbers of its sentences and still not answer: it may join a
+sentence that names the thing asked about to another that says the rest of something else, read a
+date off another thing's title, say "yes" where its sentence says "no", or give no figure where
+the question asks how many.
+"""
+
+from __future__ import annotations
+
+from qa.check import names_in
+from qa.lexicon import (
+    AFFIRMS,
+    ASKS_COUNT,
+    ASKS_DATE,
+    ASKS_NUMBER,
+    MARKUP,
+    MONTHS,
+    NEGATES,
+    NONE_WORDS,
+    YEAR,
+    YES_NO_ASK,
+)
+from qa.text import has_term, numbers_in, stem, terms, words
+
+
+def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
+    """For a question asking a number or date about something it names ("When was the Foo Bar
+    License published?"), a span that gives one of the answer's numbers also mentions one of
+    those names (document-name words aside): a date read off another thing's title is no answer.
+
+    >>> q = "When was the GNU Affero General Public License published?"
+    >>> figure_about_names("It was published on 29 June 2007.", ["GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], q, {"gnu", "general", "public", "license"})
+    False
+    >>> figure_about_names("It was published in 2007.", ["The Affero License came out in 2007."], q, {"license"})
+    True
+    """
+    if not ASKS_NUMBER.match(question):
+        return True
+    wanted = {stem(n) for n in names_in(question)} - document_names
+    said = numbers_in(answer) - numbers_in(question)
+    if not wanted or not said:
+        return True
+    giving = [s for s in spans if numbers_in(s) & said]
+    return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
+
+
+def words_about_names(
+    answer: str, sentences: list[str], contexts: list[str], question: str, document_names: set[str]
+) -> bool:
+    """For a question that names something ("… the backbone enterprise in Lisakovsk?"), a sentence
+    that gives the answer's own words (those the question does not have) mentions one of those
+    names, itself or with the sentence before it (``contexts``): an answer that joins a sentence
+    naming it to one that says the rest of something else is no answer.
+
+    >>> q = "Which company is the backbone enterprise in Lisakovsk?"
+    >>> s = ["The plans of Altay, Lisakovsk and Ridder.", "The projects encompass mining and chemical industries."]
+    >>> words_about_names("The backbone enterprise in Lisakovsk is the mining industry.", s, s, q, set())
+    False
+    >>> s = ["In Lisakovsk, the backbone enterprise mines iron ore."]
+    >>> words_about_names("Lisakovsk's backbone enterprise mines iron ore.", s, s, q, set())
+    True
+    """
+    wanted = {stem(n) for n in names_in(question)} - document_names
+    new = set(terms(answer)) - set(terms(question))
+    if not wanted or not new:
+        return True
+    giving = [c for s, c in zip(sentences, contexts, strict=True) if new & set(terms(s))]
+    return not giving or any(has_term(w, set(terms(c))) for c in giving for w in wanted)
+
+
+def gives_asked_kind(question: str, answer: str) -> bool:
+    """An answer to "on what date / in which year / when was …" holds a date, and one to "how
+    many …" a number (or "none"), links and image labels aside: a heading or a badge line is no
+    answer to them.
+
+    >>> gives_asked_kind("On what date was the licence published?", "Mozilla Public License Version 2.0")
+    False
+    >>> gives_asked_kind("When was version 2.0 issued?", "Version 2.0, January 2004")
+    True
+    >>> gives_asked_kind("How many times a month is it downloaded?", "[![Downloads](https://x.org/badge/5.2)](https://x.org)")
+    False
+    >>> gives_asked_kind("How many projects are idle?", "None of them.")
+    True
+    """
+    text = MARKUP.sub(" ", answer)
+    if ASKS_DATE.search(question):
+        return bool(YEAR.search(text) or MONTHS & set(words(text)))
+    if ASKS_COUNT.search(question):
+        return bool(numbers_in(text) or NONE_WORDS & set(words(text)))
+    return True
+
+
+def contradicts(question: str, answer: str, spans: list[str]) -> bool:
+    """The answer to a yes/no question (one that does not negate itself) says the opposite of the
+    sentences it cites: "Yes" where they negate, or a negation where none of them does (a small
+    model drops or adds a "not").
+
+    >>> contradicts("Are patent rights waived?", "Yes, patent rights are waived.", ["No patent rights are waived."])
+    True
+    >>> contradicts("Are patent rights waived?", "No, they are not.", ["No patent rights are waived."])
+    False
+    >>> contradicts("Are patent rights waived?", "No, they are not waived.", ["All patent rights are waived."])
+    True
+    >>> contradicts("Can I use it without paying?", "Yes. [1]", ["You need not pay."])  # the question negates too
+    False
+    """
+    if not YES_NO_ASK.match(question) or NEGATES.search(question):
+        return False
+    cited_no = any(NEGATES.search(s) for s in spans)
+    if AFFIRMS.match(answer):
+        return cited_no and not NEGATES.search(AFFIRMS.sub("", answer))
+    return bool(NEGATES.search(answer)) and not cited_no
