@@ -15,6 +15,7 @@ from qa.lexicon import (
     ASKS_COUNT,
     ASKS_DATE,
     ASKS_NUMBER,
+    DIGITS,
     MARKUP,
     MONTHS,
     NEGATES,
@@ -68,6 +69,20 @@ def words_about_names(
         return True
     giving = [c for s, c in zip(sentences, contexts, strict=True) if new & set(terms(s))]
     return not giving or any(has_term(w, set(terms(c))) for c in giving for w in wanted)
+
+
+def figures_named(question: str, contexts: list[str]) -> bool:
+    """Every figure the question writes in digits ("the 128-bit hash", "in 2024") is in the cited
+    sentences (``contexts``: each with the sentence before it, its headings and its document's
+    name): a sentence about another figure's thing does not answer.
+
+    >>> figures_named('What is the 128-bit hash of b"foo"?', ['>>> mmh3.hash(b"foo")  # -156908512'])
+    False
+    >>> figures_named("How much will be allocated in 2024?", ["In 2024, this amount will reach 62.8 bn."])
+    True
+    """
+    asked = set().union(set(), *(numbers_in(m) for m in DIGITS.findall(question)))
+    return asked <= set().union(set(), *(numbers_in(c) for c in contexts))
 
 
 def gives_asked_kind(question: str, answer: str) -> bool:

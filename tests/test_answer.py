@@ -616,3 +616,30 @@ def test_a_question_far_in_meaning_from_every_sentence_is_not_reworded(make_answ
     ans = make_answerer(chat, reword_cosine=0.99).answer("How many of the anchor ventures have stalled?")
     assert ans.refused and "ventures" in ans.refusal_reason
     assert not any("Rewrite the user's question" in m[0]["content"] for m in chat.seen)  # no extra model call
+
+
+def _sentence(a, start):
+    return next(s for s in a.retriever.sentences if s.text.startswith(start))
+
+
+def test_an_answer_joined_from_a_sentence_naming_the_town_and_one_about_something_else_is_not_accepted(make_answerer):
+    a = make_answerer(None)
+    q = "Which company is the backbone enterprise in Lisakovsk?"
+    towns, sectors = _sentence(a, "According to him"), _sentence(a, "The projects encompass")
+    joined = Draft(
+        "The backbone enterprise in Lisakovsk is the mining and chemical industries. [1][2]", (towns, sectors)
+    )
+    assert not isinstance(a.verifier.verify(Part(q), _gathered(a, q), joined), Accept)
+    q = "Where are the weakest performance indicators observed?"
+    weakest = _sentence(a, "The weakest performance")
+    own = Draft("In Temirtau, Balkhash and Kulsary. [1]", (weakest,))
+    assert isinstance(a.verifier.verify(Part(q), _gathered(a, q), own), Accept)
+
+
+def test_a_figure_the_question_names_must_be_in_the_cited_sentences(make_answerer):
+    a = make_answerer(None)
+    y2024 = _sentence(a, "In 2024, this amount")
+    for year, accepted in (("2025", False), ("2024", True)):
+        q = f"How much will be allocated for infrastructure in {year}?"
+        v = a.verifier.verify(Part(q), _gathered(a, q), Draft("62.8 billion tenge. [1]", (y2024,)))
+        assert isinstance(v, Accept) == accepted, year

@@ -243,3 +243,16 @@ def test_an_answer_cited_only_from_another_document_than_the_one_named_is_not_ac
     assert not (isinstance(other, Accept) and {c.source for c in other.citations} == {gpl3.source})
     own = a.verifier.verify(part, gathered, Draft("60 days. [1]", (mpl,)))
     assert isinstance(own, Accept) and {c.source for c in own.citations} == {mpl.source}
+
+
+def test_a_date_question_is_not_answered_by_a_heading_without_a_date(corpus):
+    a = _answerer(corpus)
+    part = Part("On what date was the Mozilla Public License version 2.0 published?")
+    gathered = a.gatherer.gather(part)
+    heading = _span(a.retriever, "Mozilla Public License Version 2.0")
+    verdict = a.verifier.verify(part, gathered, Draft("Mozilla Public License Version 2.0 [1]", (heading,)))
+    assert not isinstance(verdict, Accept)
+    assert title_answer(part, gathered, a.retriever) is None
+    part = Part("On what date was GPL version 3 published?")
+    block = title_answer(part, a.gatherer.gather(part), a.retriever)
+    assert block is not None and "29 June 2007" in block.text

@@ -13,6 +13,7 @@ from __future__ import annotations
 from qa.check import GENERIC_TERMS, naming_terms
 from qa.cite import Citation, verified
 from qa.documents import Span
+from qa.grounding import gives_asked_kind
 from qa.lexicon import ASKS_WHICH_SECTION, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
 from qa.naming import TITLE_ASK
 from qa.retrieve import Retriever
@@ -105,6 +106,8 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     if not any(hits) and any(t not in GENERIC_TERMS for t in want):
         return None  # it asks about something the block does not mention ("when was rule X published?")
     best = max(range(len(block)), key=lambda i: (hits[i], -i))
+    if not gives_asked_kind(part.text, block[best].text):  # "On what date …?" and the block has no date
+        return None
     return _accept(retriever, flat(block[best].text), block[best])
 
 

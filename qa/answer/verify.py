@@ -25,7 +25,7 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.grounding import contradicts, figure_about_names, gives_asked_kind, words_about_names
+from qa.grounding import contradicts, figure_about_names, figures_named, gives_asked_kind, words_about_names
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_NUMBER,
@@ -253,6 +253,10 @@ class Verifier:
             return "the sentence giving the answer's figure is not about what the question names"
         if not words_about_names(body, texts, ctx, part.text, names):
             return "the sentence giving the answer is not about what the question names"
+        if not figures_named(
+            part.text, [*ctx, *(f"{c.title} {with_path(c)}" for c in chosen), self.naming(part, chosen)]
+        ):
+            return "the cited sentences do not mention the figure the question names"
         if not gives_asked_kind(part.text, body):
             return "the answer does not give the kind of thing asked for (a date, a number)"
         return None
