@@ -71,18 +71,21 @@ def words_about_names(
     return not giving or any(has_term(w, set(terms(c))) for c in giving for w in wanted)
 
 
-def figures_named(question: str, contexts: list[str]) -> bool:
-    """Every figure the question writes in digits ("the 128-bit hash", "in 2024") is in the cited
-    sentences (``contexts``: each with the sentence before it, its headings and its document's
-    name): a sentence about another figure's thing does not answer.
+def figures_named(question: str, answer: str, contexts: list[str]) -> bool:
+    """A figure the question writes in digits ("the 128-bit hash", "in 2024") that the answer
+    repeats is in the cited sentences (``contexts``: each with the sentence before it, its
+    headings and its document's name): a sentence about another figure's thing does not answer.
+    Digits inside a name ("mmh3") are no figure.
 
-    >>> figures_named('What is the 128-bit hash of b"foo"?', ['>>> mmh3.hash(b"foo")  # -156908512'])
+    >>> q = 'What is the 128-bit mmh3 hash of b"foo"?'
+    >>> figures_named(q, "The 128-bit hash is -156908512.", ['>>> mmh3.hash(b"foo")  # -156908512'])
     False
-    >>> figures_named("How much will be allocated in 2024?", ["In 2024, this amount will reach 62.8 bn."])
+    >>> figures_named("How much will be allocated in 2024?", "62.8 bn in 2024.", ["In 2024, this amount will reach 62.8 bn."])
     True
     """
     asked = set().union(set(), *(numbers_in(m) for m in DIGITS.findall(question)))
-    return asked <= set().union(set(), *(numbers_in(c) for c in contexts))
+    claimed = asked & set().union(set(), *(numbers_in(m) for m in DIGITS.findall(answer)))
+    return claimed <= set().union(set(), *(numbers_in(c) for c in contexts))
 
 
 def gives_asked_kind(question: str, answer: str) -> bool:

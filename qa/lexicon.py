@@ -81,8 +81,8 @@ NEGATION = re.compile(
 # Part-whole phrasing in a sentence: "29 out of 41 projects" (part, whole) and "348.4 …, including 184 …"
 # (whole, part). NUMBER is a number in digits.
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
-# A figure written in digits ("128", "2019-2023", "4.0.0").
-DIGITS = re.compile(r"\d[\d,.]*\d|\d")
+# A figure written in digits ("128", "2019-2023", "4.0.0"), not digits inside a name ("mmh3", "x86").
+DIGITS = re.compile(r"(?<![^\W\d_])\d(?:[\d,.]*\d)?(?![^\W\d_])")
 PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
 WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
 # The question asks for an average: an amount divided by a count ("each", "per project", "a year").

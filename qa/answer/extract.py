@@ -6,13 +6,13 @@ from __future__ import annotations
 from qa.check import beyond_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
-from qa.grounding import figure_about_names, figures_named, gives_asked_kind, words_about_names
+from qa.grounding import figure_about_names, gives_asked_kind, words_about_names
 from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
 from .sections import section_answer
-from .spans import in_context, lacks_names, usable, with_path
+from .spans import in_context, lacks_names, usable
 from .types import Accept, Gathered, Part, Refuse
 
 
@@ -39,13 +39,6 @@ class Extractor:
             return Refuse("the sentences about the question only name what it asks about")
         names = set().union(*(ws for ws, _ in self.retriever.names.values())) if self.retriever.names else set()
         ctx = [in_context(self.retriever, best)]
-        docs = {best.source} | self.retriever.named(part.text)
-        naming = [
-            f"{best.title} {with_path(best)}",
-            *(" ".join(self.retriever.names.get(d, ((), ()))[1]) for d in docs),
-        ]
-        if not figures_named(part.text, ctx + naming):
-            return Refuse("no sentence about the question mentions the figure it names")
         if not figure_about_names(best.text, ctx, part.text, names):
             return Refuse("the sentence with a figure is not about what the question names")
         if not words_about_names(best.text, [best.text], ctx, part.text, names):

@@ -254,7 +254,7 @@ class Verifier:
         if not words_about_names(body, texts, ctx, part.text, names):
             return "the sentence giving the answer is not about what the question names"
         if not figures_named(
-            part.text, [*ctx, *(f"{c.title} {with_path(c)}" for c in chosen), self.naming(part, chosen)]
+            part.text, body, [*ctx, *(f"{c.title} {with_path(c)}" for c in chosen), self.naming(part, chosen)]
         ):
             return "the cited sentences do not mention the figure the question names"
         if not gives_asked_kind(part.text, body):
