@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from qa import __version__
+from qa.cli_help import HelpFormatter, help_of_flags, settings_epilog
 from qa.errors import QAError
 from qa.settings import Settings
 
@@ -50,7 +51,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--index-dir", help="Chroma index folder (QA_INDEX_DIR; default ./index)")
     g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (QA_CHROMA_URL)")
     g.add_argument("--embedder", help="minilm (default), mpnet, or a model folder (QA_EMBEDDER)")
-    g.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVER (default hybrid)")
+    g.add_argument(
+        "--retriever",
+        choices=["hybrid", "dense", "bm25"],
+        help="hybrid (BM25 + dense), dense or bm25 (QA_RETRIEVER; default hybrid)",
+    )
     g.add_argument("--llm", help="embedded (default), openai, extractive, or a .gguf path (QA_LLM)")
     g.add_argument(
         "--llm-base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (QA_LLM_BASE_URL)"
@@ -84,11 +89,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qa",
         description="Offline question answering over your documents, with verified character-span citations.",
         epilog="Example: qa index seeds/ && qa ask 'How many anchor projects are idle?'",
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser):
-        _common(add(sub))
+    subs = [
+        add(sub) for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser)
+    ]
+    for s in subs:
+        _common(s)
+    env = settings_epilog(Settings, help_of_flags(subs))
+    for parser in [p, *subs]:
+        parser.formatter_class = HelpFormatter
+        parser.epilog = f"{parser.epilog}\n\n{env}" if parser.epilog else env
     return p
 
 
@@ -97,7 +110,6 @@ def _index_parser(sub) -> argparse.ArgumentParser:
         "index",
         help="add or update .txt/.md files (incremental, never destructive)",
         description=INDEX_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: seeds/)")
     s.add_argument(
