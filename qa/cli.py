@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 from qa import __version__
-from qa.cli_help import HelpFormatter, help_of_flags, settings_epilog
-from qa.errors import QAError
+from qa.cli_help import HelpFormatter, at_least, help_of_flags, port, settings_epilog, settings_problem
+from qa.errors import QAError, UsageError
 from qa.settings import Settings
 
 log = logging.getLogger("qa")
@@ -81,7 +81,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
         if getattr(args, k, None) is not None
     }
-    return Settings(**overrides)
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:  # a bad QA_* variable: say which, not a traceback
+        raise UsageError(settings_problem(exc, overrides)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=HelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")  # none given: parse() names them
     subs = [
         add(sub) for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser)
     ]
@@ -102,7 +107,33 @@ def build_parser() -> argparse.ArgumentParser:
     for parser in [p, *subs]:
         parser.formatter_class = HelpFormatter
         parser.epilog = f"{parser.epilog}\n\n{env}" if parser.epilog else env
+    p.set_defaults(commands={s.prog.split()[-1]: s for s in subs})
     return p
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, or exit 2 with a message from the command's own parser (its usage, the bad
+    value, what to do): no command, an unknown flag, a question not in quotes."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.error(f"choose a COMMAND: {', '.join(args.commands)} (`qa COMMAND --help` tells more)")
+    if extra:
+        sub = args.commands[args.command]
+        if args.command == "ask" and not any(x.startswith("-") for x in extra):
+            words = " ".join([args.question, *extra])
+            sub.error(f'the question must be one argument: put it in quotes, e.g. qa ask "{words}"')
+        sub.error(f"unrecognized arguments: {' '.join(extra)} (`qa {args.command} --help` lists the flags)")
+    return args
+
+
+def check_kinds(kinds: list[str] | None) -> None:
+    """Exit early (no model loaded) when ``qa eval --kind`` names no kind of item."""
+    from qa.evaluate import KINDS
+
+    unknown = sorted(set(kinds or ()) - KINDS)
+    if unknown:
+        raise UsageError(f"--kind {', '.join(unknown)}: no such kind of item; choose from {', '.join(sorted(KINDS))}")
 
 
 def _index_parser(sub) -> argparse.ArgumentParser:
@@ -152,7 +183,7 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
         description="Chat UI at /, JSON API under /api, OpenAI-compatible /v1, docs at /docs.",
     )
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, help="port (default 7860)")
+    s.add_argument("--port", type=port, help="port (default 7860)")
     return s
 
 
@@ -173,7 +204,10 @@ def _eval_parser(sub) -> argparse.ArgumentParser:
     )
     s.add_argument("--kind", action="append", help="only items of this kind (repeatable)")
     s.add_argument(
-        "--repeat", type=int, default=1, help="answer each item N times (later passes reversed); reports the flip rate"
+        "--repeat",
+        type=at_least(1),
+        default=1,
+        help="answer each item N times (later passes reversed); reports the flip rate",
     )
     s.add_argument(
         "--set", dest="eval_set", type=Path, help="items file replacing the corpus's own (needs one --corpus)"
@@ -181,7 +215,7 @@ def _eval_parser(sub) -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
     s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
-    s.add_argument("--limit", type=int, help="only the first N items of each corpus")
+    s.add_argument("--limit", type=at_least(1), help="only the first N items of each corpus")
     return s
 
 
@@ -191,7 +225,7 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
         help="time index build, retrieval and answers",
         description="Benchmark the default pipeline on the seed and print timings.",
     )
-    s.add_argument("--questions", type=int, help="answers to time (default 10; 15 with --decode)")
+    s.add_argument("--questions", type=at_least(1), help="answers to time (default 10; 15 with --decode)")
     s.add_argument("--warm-up", action="store_true", help="fill the prompt cache first, as the server does")
     mode = s.add_mutually_exclusive_group()
     mode.add_argument("--decode", action="store_true", help="compare decoding options (speculative, stop) on the seed")
@@ -201,21 +235,23 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
         metavar="C,C",
         help="warm answer latency per eval corpus (e.g. seed,docs) in one run, and each p50 against the first's",
     )
-    mode.add_argument("--scale", type=int, metavar="N", help="index a corpus of N chunks; time indexing and retrieval")
+    mode.add_argument(
+        "--scale", type=at_least(1), metavar="N", help="index a corpus of N chunks; time indexing and retrieval"
+    )
     mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
     mode.add_argument("--prefill", action="store_true", help="how fast the model reads an uncached block (tokens/s)")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
-    s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
+    s.add_argument("--limit", type=at_least(1), help="with --peers: N dev items, evenly spread")
     s.add_argument(
         "--embed-threads",
-        type=int,
+        type=at_least(0),
         help="with --scale: embedder threads for indexing (default QA_INDEX_THREADS: one per core)",
     )
     s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder backends/threads table")
     s.add_argument(
         "--answers",
-        type=int,
+        type=at_least(0),
         default=0,
         metavar="K",
         help="with --scale: also start the model on the scaled index and time K answers (p50/p95, ready)",
@@ -305,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     _setup_logging(args)
     try:
         settings = settings_from(args)
@@ -323,6 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             from qa.evalrun import run_cli
 
+            check_kinds(args.kind)
             return run_cli(settings, args)
         if args.command == "bench":
             return _bench(settings, args)

@@ -1,5 +1,6 @@
 """The help of the ``qa`` command: every ``QA_*`` environment variable with its default and
-meaning, read from the ``Settings`` fields, and a formatter that keeps such lists as written."""
+meaning, read from the ``Settings`` fields, a formatter that keeps such lists as written, and the
+messages for bad values (argument types that name the value, a bad ``QA_*`` variable)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
+from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 
 from qa.settings import Settings
@@ -98,3 +100,61 @@ class HelpFormatter(argparse.HelpFormatter):
         if "\n" in text:
             return "".join(indent + line for line in text.splitlines(keepends=True))
         return super()._fill_text(text, width, indent)
+
+
+def settings_problem(exc: ValidationError, flags: dict[str, object]) -> str:
+    """A bad setting in words: the flag or environment variable, the value, what it takes and
+    the default (``flags``: the settings given as flags, the rest came from the environment).
+
+    >>> try:
+    ...     Settings(top_k=0)
+    ... except ValidationError as e:
+    ...     print(settings_problem(e, {}))
+    QA_TOP_K=0: should be greater than or equal to 1 (unset QA_TOP_K for the default, 4)
+    """
+    parts = []
+    for e in exc.errors():
+        name = str(e["loc"][0]) if e.get("loc") else ""
+        field = Settings.model_fields.get(name)
+        env = env_name(name, field) if field else name.upper()
+        msg = str(e.get("msg", "is not valid")).removeprefix("Input ").replace("Input should", "should")
+        if name in flags:
+            parts.append(f"--{name.replace('_', '-')} {e.get('input')!r}: {msg}")
+        else:
+            default = f" for the default, {_default_text(field)}" if field else ""
+            parts.append(f"{env}={e.get('input')}: {msg} (unset {env}{default})")
+    return "; ".join(parts)
+
+
+def at_least(minimum: int):
+    """An argparse type: a whole number of at least ``minimum``, else a message naming the value.
+
+    >>> at_least(1)("3")
+    3
+    >>> at_least(1)("0")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be a whole number of at least 1, got '0'
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be a whole number of at least {minimum}, got {text!r}")
+        return value
+
+    return parse
+
+
+def port(text: str) -> int:
+    """An argparse type: a TCP port.
+
+    >>> port("8080")
+    8080
+    """
+    value = at_least(1)(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {text!r}")
+    return value
