@@ -69,6 +69,12 @@ def test_json_sent_without_a_json_content_type_says_which_header_to_send(client,
     assert f"sent as {ctype}" in message(r) and "content-type: application/json" in message(r)
 
 
+def test_json_sent_without_any_content_type_says_which_header_to_send(client):
+    r = client.post("/api/answer", content=b'{"question": "How many anchor projects are idle?"}')
+    assert r.status_code == 400
+    assert "sent without a content type" in message(r) and "content-type: application/json" in message(r)
+
+
 @pytest.mark.parametrize("path", ANSWER_ROUTES)
 @pytest.mark.parametrize(
     ("payload", "expected"),

@@ -128,8 +128,9 @@ def _whole_body(err: dict, content_type: str, example: str) -> str | None:
         return f"The request body is empty. Send {example}"
     value = err.get("input")
     if isinstance(value, (bytes, bytearray)):  # not parsed: the content type is not JSON
-        sent = content_type.split(";")[0].strip() or "no content type"
-        return f"The request body was sent as {sent}, not JSON. Send {example} with the header content-type: application/json"
+        sent = content_type.split(";")[0].strip()
+        how = f"was sent as {sent}, not JSON" if sent else "was sent without a content type"
+        return f"The request body {how}. Send {example} with the header content-type: application/json"
     return f"The request body must be a JSON object, got {json_kind(value)}. Send {example}"
 
 
