@@ -92,3 +92,20 @@ def test_an_index_dir_that_is_a_file_is_named_and_left_alone(project: Path, monk
     err = capsys.readouterr().err
     assert f"the index folder {notes} is a file" in err and "--index-dir" in err
     assert notes.read_text(encoding="utf-8") == "not an index"
+
+
+def test_a_taken_port_or_unknown_host_is_said_before_models_load(monkeypatch):
+    import socket
+
+    from qa.api import app as api_app
+    from qa.errors import QAError
+
+    monkeypatch.setattr(api_app, "create_app", lambda *a, **k: pytest.fail("models would load"))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(QAError, match=rf"cannot listen on 127.0.0.1:{port} .*another --port \(QA_PORT\)"):
+            api_app.serve(Settings(port=port))
+    with pytest.raises(QAError, match=r"cannot listen on no-such-host.invalid:7860 .*--host \(QA_HOST\)"):
+        api_app.serve(Settings(host="no-such-host.invalid"))
