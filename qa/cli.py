@@ -47,7 +47,7 @@ PARTIAL = 4  # exit status: indexed, but some files were skipped
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("settings (each also read from the QA_* environment variable)")
+    g = p.add_argument_group("settings (each also read from its QA_* environment variable, listed below)")
     g.add_argument("--index-dir", help="Chroma index folder (QA_INDEX_DIR; default ./index)")
     g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (QA_CHROMA_URL)")
     g.add_argument("--embedder", help="minilm (default), mpnet, or a model folder (QA_EMBEDDER)")
@@ -170,6 +170,7 @@ def _ask_parser(sub) -> argparse.ArgumentParser:
         "ask",
         help="answer one question",
         description="Answer a question from the indexed documents, citing exact spans.",
+        epilog='Example: qa ask "How many anchor projects are idle?" --json',
     )
     s.add_argument("question", help="the question, in quotes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -207,15 +208,20 @@ def _eval_parser(sub) -> argparse.ArgumentParser:
         "--repeat",
         type=at_least(1),
         default=1,
+        metavar="N",
         help="answer each item N times (later passes reversed); reports the flip rate",
     )
     s.add_argument(
-        "--set", dest="eval_set", type=Path, help="items file replacing the corpus's own (needs one --corpus)"
+        "--set",
+        dest="eval_set",
+        type=Path,
+        metavar="FILE",
+        help="items file replacing the corpus's own (needs one --corpus)",
     )
-    s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
+    s.add_argument("--out", type=Path, metavar="DIR", help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
     s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
-    s.add_argument("--limit", type=at_least(1), help="only the first N items of each corpus")
+    s.add_argument("--limit", type=at_least(1), metavar="N", help="only the first N items of each corpus")
     return s
 
 
@@ -242,7 +248,7 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
     mode.add_argument("--prefill", action="store_true", help="how fast the model reads an uncached block (tokens/s)")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
-    s.add_argument("--limit", type=at_least(1), help="with --peers: N dev items, evenly spread")
+    s.add_argument("--limit", type=at_least(1), metavar="N", help="with --peers: N dev items, evenly spread")
     s.add_argument(
         "--embed-threads",
         type=at_least(0),
