@@ -28,11 +28,17 @@ def connect(path: Path | None = None, url: str | None = None):
         except Exception as exc:
             raise IndexMissing(f"cannot reach the Chroma server at {url} ({exc}); start it with `chroma run`") from exc
     assert path is not None
+    _check_folder(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=cfg)
     except Exception as exc:
         raise IndexCorrupt(f"index at {path} cannot be opened ({exc}); run `qa index --rebuild`") from exc
+
+
+def _check_folder(path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise IndexMissing(f"the index folder {path} is a file: point --index-dir (QA_INDEX_DIR) at a folder")
 
 
 def drop_index(settings) -> None:
@@ -44,6 +50,7 @@ def drop_index(settings) -> None:
             if name.startswith(settings.collection + "_"):
                 client.delete_collection(name)
     elif settings.index_path.exists():
+        _check_folder(settings.index_path)
         from chromadb.api.client import SharedSystemClient
 
         log.info("deleting %s", settings.index_path)

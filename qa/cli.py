@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 from qa import __version__
-from qa.errors import QAError
+from qa.cli_help import HelpFormatter, at_least, help_of_flags, port, settings_epilog, settings_problem
+from qa.errors import QAError, UsageError
 from qa.settings import Settings
 
 log = logging.getLogger("qa")
@@ -46,11 +47,15 @@ PARTIAL = 4  # exit status: indexed, but some files were skipped
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("settings (each also read from the QA_* environment variable)")
+    g = p.add_argument_group("settings (each also read from its QA_* environment variable, listed below)")
     g.add_argument("--index-dir", help="Chroma index folder (QA_INDEX_DIR; default ./index)")
     g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (QA_CHROMA_URL)")
     g.add_argument("--embedder", help="minilm (default), mpnet, or a model folder (QA_EMBEDDER)")
-    g.add_argument("--retriever", choices=["hybrid", "dense", "bm25"], help="QA_RETRIEVER (default hybrid)")
+    g.add_argument(
+        "--retriever",
+        choices=["hybrid", "dense", "bm25"],
+        help="hybrid (BM25 + dense), dense or bm25 (QA_RETRIEVER; default hybrid)",
+    )
     g.add_argument("--llm", help="embedded (default), openai, extractive, or a .gguf path (QA_LLM)")
     g.add_argument(
         "--llm-base-url", help="OpenAI-compatible server URL, e.g. http://127.0.0.1:8080/v1 (QA_LLM_BASE_URL)"
@@ -76,7 +81,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
         )
         if getattr(args, k, None) is not None
     }
-    return Settings(**overrides)
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:  # a bad QA_* variable: say which, not a traceback
+        raise UsageError(settings_problem(exc, overrides)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,12 +94,46 @@ def build_parser() -> argparse.ArgumentParser:
         prog="qa",
         description="Offline question answering over your documents, with verified character-span citations.",
         epilog="Example: qa index seeds/ && qa ask 'How many anchor projects are idle?'",
+        formatter_class=HelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser):
-        _common(add(sub))
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")  # none given: parse() names them
+    subs = [
+        add(sub) for add in (_index_parser, _remove_parser, _ask_parser, _serve_parser, _eval_parser, _bench_parser)
+    ]
+    for s in subs:
+        _common(s)
+    env = settings_epilog(Settings, help_of_flags(subs))
+    for parser in [p, *subs]:
+        parser.formatter_class = HelpFormatter
+        parser.epilog = f"{parser.epilog}\n\n{env}" if parser.epilog else env
+    p.set_defaults(commands={s.prog.split()[-1]: s for s in subs})
     return p
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    """The arguments, or exit 2 with a message from the command's own parser (its usage, the bad
+    value, what to do): no command, an unknown flag, a question not in quotes."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.error(f"choose a COMMAND: {', '.join(args.commands)} (`qa COMMAND --help` tells more)")
+    if extra:
+        sub = args.commands[args.command]
+        if args.command == "ask" and not any(x.startswith("-") for x in extra):
+            words = " ".join([args.question, *extra])
+            sub.error(f'the question must be one argument: put it in quotes, e.g. qa ask "{words}"')
+        sub.error(f"unrecognized arguments: {' '.join(extra)} (`qa {args.command} --help` lists the flags)")
+    return args
+
+
+def check_kinds(kinds: list[str] | None) -> None:
+    """Exit early (no model loaded) when ``qa eval --kind`` names no kind of item."""
+    from qa.evaluate import KINDS
+
+    unknown = sorted(set(kinds or ()) - KINDS)
+    if unknown:
+        raise UsageError(f"--kind {', '.join(unknown)}: no such kind of item; choose from {', '.join(sorted(KINDS))}")
 
 
 def _index_parser(sub) -> argparse.ArgumentParser:
@@ -97,7 +141,6 @@ def _index_parser(sub) -> argparse.ArgumentParser:
         "index",
         help="add or update .txt/.md files (incremental, never destructive)",
         description=INDEX_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     s.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="files or folders (default: seeds/)")
     s.add_argument(
@@ -127,6 +170,7 @@ def _ask_parser(sub) -> argparse.ArgumentParser:
         "ask",
         help="answer one question",
         description="Answer a question from the indexed documents, citing exact spans.",
+        epilog='Example: qa ask "How many anchor projects are idle?" --json',
     )
     s.add_argument("question", help="the question, in quotes")
     s.add_argument("--json", action="store_true", help="print one JSON object")
@@ -140,7 +184,7 @@ def _serve_parser(sub) -> argparse.ArgumentParser:
         description="Chat UI at /, JSON API under /api, OpenAI-compatible /v1, docs at /docs.",
     )
     s.add_argument("--host", help="bind address (default 127.0.0.1)")
-    s.add_argument("--port", type=int, help="port (default 7860)")
+    s.add_argument("--port", type=port, help="port (default 7860)")
     return s
 
 
@@ -161,15 +205,23 @@ def _eval_parser(sub) -> argparse.ArgumentParser:
     )
     s.add_argument("--kind", action="append", help="only items of this kind (repeatable)")
     s.add_argument(
-        "--repeat", type=int, default=1, help="answer each item N times (later passes reversed); reports the flip rate"
+        "--repeat",
+        type=at_least(1),
+        default=1,
+        metavar="N",
+        help="answer each item N times (later passes reversed); reports the flip rate",
     )
     s.add_argument(
-        "--set", dest="eval_set", type=Path, help="items file replacing the corpus's own (needs one --corpus)"
+        "--set",
+        dest="eval_set",
+        type=Path,
+        metavar="FILE",
+        help="items file replacing the corpus's own (needs one --corpus)",
     )
-    s.add_argument("--out", type=Path, help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
+    s.add_argument("--out", type=Path, metavar="DIR", help="write DIR/report.json and DIR/report-<corpus>-<split>.png")
     s.add_argument("--compare", action="store_true", help="run several configurations side by side")
     s.add_argument("--check", action="store_true", help="exit 1 if a test half is below evals/thresholds.json")
-    s.add_argument("--limit", type=int, help="only the first N items of each corpus")
+    s.add_argument("--limit", type=at_least(1), metavar="N", help="only the first N items of each corpus")
     return s
 
 
@@ -179,7 +231,7 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
         help="time index build, retrieval and answers",
         description="Benchmark the default pipeline on the seed and print timings.",
     )
-    s.add_argument("--questions", type=int, help="answers to time (default 10; 15 with --decode)")
+    s.add_argument("--questions", type=at_least(1), help="answers to time (default 10; 15 with --decode)")
     s.add_argument("--warm-up", action="store_true", help="fill the prompt cache first, as the server does")
     mode = s.add_mutually_exclusive_group()
     mode.add_argument("--decode", action="store_true", help="compare decoding options (speculative, stop) on the seed")
@@ -189,21 +241,23 @@ def _bench_parser(sub) -> argparse.ArgumentParser:
         metavar="C,C",
         help="warm answer latency per eval corpus (e.g. seed,docs) in one run, and each p50 against the first's",
     )
-    mode.add_argument("--scale", type=int, metavar="N", help="index a corpus of N chunks; time indexing and retrieval")
+    mode.add_argument(
+        "--scale", type=at_least(1), metavar="N", help="index a corpus of N chunks; time indexing and retrieval"
+    )
     mode.add_argument("--peers", action="store_true", help="our answers vs a stock LangChain RAG chain and BM25")
     mode.add_argument("--prefill", action="store_true", help="how fast the model reads an uncached block (tokens/s)")
     s.add_argument("--option", action="append", dest="options", help="with --decode: only this option (repeatable)")
     s.add_argument("--cold", action="store_true", help="with --start: delete the saved prompt caches first")
-    s.add_argument("--limit", type=int, help="with --peers: N dev items, evenly spread")
+    s.add_argument("--limit", type=at_least(1), metavar="N", help="with --peers: N dev items, evenly spread")
     s.add_argument(
         "--embed-threads",
-        type=int,
+        type=at_least(0),
         help="with --scale: embedder threads for indexing (default QA_INDEX_THREADS: one per core)",
     )
     s.add_argument("--no-tune", action="store_true", help="with --scale: skip the embedder backends/threads table")
     s.add_argument(
         "--answers",
-        type=int,
+        type=at_least(0),
         default=0,
         metavar="K",
         help="with --scale: also start the model on the scaled index and time K answers (p50/p95, ready)",
@@ -293,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     _setup_logging(args)
     try:
         settings = settings_from(args)
@@ -311,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "eval":
             from qa.evalrun import run_cli
 
+            check_kinds(args.kind)
             return run_cli(settings, args)
         if args.command == "bench":
             return _bench(settings, args)

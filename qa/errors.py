@@ -15,6 +15,12 @@ class BadQuestion(QAError):
     exit_code = 2
 
 
+class UsageError(QAError):
+    """A command-line value or a ``QA_*`` setting is wrong; the message names it and what it takes."""
+
+    exit_code = 2
+
+
 class DocumentError(QAError):
     """A document could not be read or decoded."""
 

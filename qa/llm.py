@@ -361,6 +361,8 @@ def make_backend(settings) -> ChatBackend | None:
             raise LLMUnavailable("QA_LLM=openai needs QA_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
         return OpenAICompatible(settings.llm_base_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout)
     name = settings.embedded_model if kind == "embedded" else kind
+    if kind != "embedded" and not Path(kind).expanduser().is_file():
+        raise ModelError(f"QA_LLM {kind!r} is none of embedded, openai, extractive or an existing .gguf file: pick one")
     return Embedded(
         gguf_path(name, settings.cache_path),
         threads=settings.llm_threads,

@@ -325,3 +325,34 @@ def test_api_docs_render_offline(fake_app, browser, path, ready):
     assert "Document QA" in page.content()
     assert requests and all(u.startswith(base) or u.startswith(("data:", "blob:")) for u in requests), requests
     context.close()
+
+
+def test_documents_table_fits_a_phone(fake_app, browser, tmp_path):
+    """At 390 px the documents table is no wider than the screen, or scrolls inside its own box;
+    the page itself never scrolls sideways, and every column can be reached."""
+    page = _open(browser, fake_app[0], width=390, height=844)
+    page.get_by_role("tab", name="Documents").click()
+    long_name = tmp_path / "quarterly_infrastructure_investment_report_2024_final_revised_v3.txt"
+    long_name.write_text("Infrastructure report\n\nThe ring road opened in 2024.\n", encoding="utf-8")
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Add documents (.txt, .md)").click()
+    chooser.value.set_files(str(long_name))
+    table = page.locator("#qa-doc-panel .doc-table")
+    table.get_by_text("Infrastructure report").wait_for(timeout=30_000)
+    sizes = page.evaluate(
+        """() => {
+        const t = document.querySelector('#qa-doc-panel .doc-table');
+        const box = t.parentElement;
+        const heads = [...t.querySelectorAll('th')].map(h => h.getBoundingClientRect().right);
+        return {table: t.getBoundingClientRect().right, tableWidth: t.scrollWidth, heads,
+                box: box.getBoundingClientRect().right, boxScroll: box.scrollWidth, boxClient: box.clientWidth,
+                boxOverflow: getComputedStyle(box).overflowX,
+                page: document.documentElement.scrollWidth};
+    }"""
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    table.screenshot(path=str(ARTIFACTS / "documents-390.png"))
+    assert sizes["page"] <= 390, sizes  # no sideways scrolling of the whole page
+    fits = sizes["table"] <= 390 and max(sizes["heads"]) <= 390
+    scrolls = sizes["boxOverflow"] in ("auto", "scroll") and sizes["box"] <= 390
+    assert fits or scrolls, sizes

@@ -91,10 +91,30 @@ def create_app(settings: Settings, answerer: Answerer | None = None, ui: bool = 
     return app
 
 
+def check_address(host: str, port: int) -> None:
+    """Raise QAError, before any model loads, when ``host:port`` cannot be listened on (the port is
+    taken, the host is not an address of this machine)."""
+    import socket
+
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            sock.bind(addr)
+    except socket.gaierror as exc:
+        raise QAError(f"cannot listen on {where} ({exc.strerror}): give --host (QA_HOST) an address of "
+                      "this machine, e.g. 127.0.0.1 or 0.0.0.0") from None  # fmt: skip
+    except OSError as exc:
+        raise QAError(f"cannot listen on {where} ({exc.strerror}): is another server running there? Stop it, "
+                      "or pick another --port (QA_PORT)") from None  # fmt: skip
+
+
 def serve(settings: Settings) -> None:
     """Run the server with uvicorn until interrupted."""
     import uvicorn
 
+    check_address(settings.host, settings.port)
     app = create_app(settings)
     log.info("serving on http://%s:%d (chat at /, API docs at /docs)", settings.host, settings.port)
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")

@@ -20,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from qa.api.bodies import body_model, describe, example_for, not_utf8
 from qa.errors import BadQuestion, Overloaded, QAError
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ _URL = re.compile(r"\b(?:https?|wss?)://\S+?(?=[\s,;)'\"]|$)")
 _ABS_PATH = re.compile(
     r"(?<![\w.])(?:/(?:home|root|tmp|work|usr|opt|var|mnt|srv|media|private|Users|nix)|[A-Za-z]:\\)[\w.+/\\-]*?([\w.+-]+)(?=$|[\s,;:)'\"])"
 )
+FASTAPI_UNPARSABLE = "There was an error parsing the body"  # FastAPI's 400 for a body it cannot decode
 _OPENAI_TYPES = {
     400: ("invalid_request_error", None),
     401: ("authentication_error", "invalid_api_key"),
@@ -109,17 +111,18 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        parts, param = [], None
-        for e in exc.errors():
-            loc = [str(x) for x in e.get("loc", ()) if x != "body"]
-            param = param or (".".join(loc) or None)
-            parts.append(f"{'.'.join(loc) or 'body'}: {e.get('msg')}")
-        status = 400 if request.url.path.startswith("/v1") else 422
-        return error_response(request, status, "; ".join(parts) or "invalid request", param=param)
+        model = body_model(request.scope.get("route"))
+        problem = describe(list(exc.errors()), exc.body, request.headers.get("content-type", ""), model)
+        v1 = request.url.path.startswith("/v1")
+        status = 400 if v1 or problem.whole else 422
+        return error_response(request, status, problem.message, param=problem.param)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        return error_response(request, exc.status_code, str(exc.detail), headers=exc.headers)
+        message = str(exc.detail)
+        if exc.status_code == 400 and message == FASTAPI_UNPARSABLE:
+            message = not_utf8(example_for(body_model(request.scope.get("route"))))
+        return error_response(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(OpenAIError)
     async def openai_error(request: Request, exc: OpenAIError):

@@ -65,7 +65,11 @@ def list_documents(retriever: Retriever) -> list[DocInfo]:
 
 
 def render_table(docs: list[DocInfo]) -> str:
-    """The documents as an HTML table."""
+    """The documents as an HTML table, in a box that scrolls sideways on a narrow screen.
+
+    >>> render_table([DocInfo("seeds/a.txt", "A", 900, 2)]).startswith('<div class="doc-table-wrap"><table')
+    True
+    """
     if not docs:
         return '<p class="doc-empty">No documents are indexed yet.</p>'
     rows = "".join(
@@ -73,7 +77,9 @@ def render_table(docs: list[DocInfo]) -> str:
         f"<td>{_size(d.chars)}</td><td>{d.chunks}</td></tr>"
         for d in docs
     )
-    return f'<table class="doc-table"><thead><tr><th>Document</th><th>Size</th><th>Chunks</th></tr></thead><tbody>{rows}</tbody></table>'
+    head = "<thead><tr><th>Document</th><th>Size</th><th>Chunks</th></tr></thead>"
+    # the wrapper scrolls sideways inside the panel if a row is still too wide (a phone)
+    return f'<div class="doc-table-wrap"><table class="doc-table">{head}<tbody>{rows}</tbody></table></div>'
 
 
 def _size(chars: int) -> str:

@@ -24,8 +24,11 @@ a.ref { font-weight: 600; text-decoration: none; cursor: pointer; }
 .stage, .stopped { color: #666; font-style: italic; }
 #qa-doc-panel .cite-src { display: block; margin-bottom: 6px; }
 .doc-view { white-space: pre-wrap; font-size: 0.9em; line-height: 1.45; max-height: 520px; overflow-y: auto; }
+.doc-table-wrap { max-width: 100%; overflow-x: auto; -webkit-overflow-scrolling: touch; }
 .doc-table { width: 100%; font-size: 0.9em; border-collapse: collapse; }
 .doc-table td, .doc-table th { padding: 4px 6px; border-bottom: 1px solid #ddd; text-align: left; vertical-align: top; }
+.doc-table td:first-child { overflow-wrap: anywhere; }  /* long file names wrap instead of widening the table */
+.doc-table td:not(:first-child), .doc-table th { white-space: nowrap; }
 .qa-footer { text-align: center; font-size: 0.85em; color: #666; padding: 8px 0; }
 #qa-pick { display: none !important; }
 """

@@ -20,7 +20,11 @@ from qa.llm import CALL
 router = APIRouter(tags=["answer"], dependencies=[Depends(require_key)])
 
 ERRORS = {
-    400: {"model": ErrorOut, "description": "the body is not UTF-8 JSON"},
+    400: {
+        "model": ErrorOut,
+        "description": "the body is not a JSON object (not JSON, empty, not UTF-8, or sent without "
+        "content-type: application/json); the message shows what to send",
+    },
     401: {"model": ErrorOut, "description": "QA_API_KEY is set and the request lacks it"},
     422: {"model": ErrorOut, "description": "bad input: the message says which field and why"},
     429: {"model": ErrorOut, "description": "too many requests wait for the model; see Retry-After"},
