@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     index_dir: Path | None = Field(default=None, description="Chroma index folder; default ROOT/index")
     cache_dir: Path | None = Field(default=None, description="joined model files; default ROOT/.cache")
     chroma_url: str | None = Field(default=None, description="use a Chroma server instead")
-    collection: str = "qa"
+    collection: str = Field(default="qa", description="Chroma collection name (one index folder can hold several)")
 
     chunk_size: int = Field(default=500, ge=50, description="max characters per chunk")
     chunk_overlap: int = Field(default=120, ge=0, description="characters of whole sentences shared")
@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         description="onnx: the same vectors, loaded in ~0.3 s instead of ~4 s (no PyTorch import) and ~1.6x "
         "faster to encode; torch: sentence-transformers",
     )
-    retriever: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    retriever: Literal["hybrid", "dense", "bm25"] = Field(
+        default="hybrid", description="hybrid (dense + BM25, fused by rank), dense only, or BM25 only"
+    )
     dense_weight: float = Field(default=0.7, ge=0, description="weight of dense ranks against BM25 in fusion")
     top_k: int = Field(default=4, ge=1, description="chunks retrieved per question")
     evidence_k: int = Field(default=4, ge=1, description="sentences given to the model")
@@ -44,11 +46,13 @@ class Settings(BaseSettings):
 
     llm: str = Field(default="embedded", description="embedded, openai, extractive, or a .gguf path")
     embedded_model: str = Field(default="qwen", description="qwen, smollm, or a .gguf path")
-    llm_base_url: str | None = None
-    llm_model: str = "local"
-    llm_api_key: str | None = None
-    llm_timeout: float = Field(default=120.0, gt=0)
-    llm_threads: int = Field(default=2, ge=1)
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible server URL for llm=openai")
+    llm_model: str = Field(default="local", description="model name sent to that server")
+    llm_api_key: str | None = Field(default=None, description="API key sent to that server, if it needs one")
+    llm_timeout: float = Field(
+        default=120.0, gt=0, description="seconds before a model call is given up (the user gets an error)"
+    )
+    llm_threads: int = Field(default=2, ge=1, description="CPU threads of the embedded model (one per core)")
     index_threads: int = Field(
         default=0,
         ge=0,
@@ -63,7 +67,9 @@ class Settings(BaseSettings):
         description="the same question gets the same answer whatever was asked before (the cache is cut back "
         "before a call, or in the background after it when the documents' prompt is saved)",
     )
-    max_tokens: int = Field(default=96, ge=8)
+    max_tokens: int = Field(
+        default=96, ge=8, description="tokens a draft answer may use: answers are a sentence or two"
+    )
     context_chars: int = Field(default=6000, description="corpus up to this size goes whole in the prompt")
     evidence_chars: int = Field(
         default=800,
@@ -105,11 +111,13 @@ class Settings(BaseSettings):
         description="sentences of two sources are compared when each covers this much of the ask",
     )
 
-    max_question_chars: int = 2000
+    max_question_chars: int = Field(
+        default=2000, ge=1, description="longer questions are refused with an error (a question, not a document)"
+    )
     api_key: str | None = Field(default=None, description="if set, /api and /v1 require it")
     max_upload_mb: int = Field(default=10, ge=1, description="chat page upload limit: text documents are small")
-    host: str = "127.0.0.1"
-    port: int = 7860
+    host: str = Field(default="127.0.0.1", description="address `qa serve` listens on (0.0.0.0 for every interface)")
+    port: int = Field(default=7860, ge=1, le=65535, description="port `qa serve` listens on")
     # HTTP API limits (qa/api): every one answers a clear 4xx/429 instead of a hang
     max_waiting: int = Field(
         default=16, ge=0, description="requests queued for the model before 429s: ~1 min at 3 s each"
