@@ -2,6 +2,7 @@
 the named document lacks refused, "which section" answered with a heading, comparisons citing each
 document. Two small hard-wrapped licences, the fake embedder, and a fake model."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -88,17 +89,22 @@ def test_which_section_is_answered_with_the_heading_of_the_evidence(answerer):
     assert ans.citations[0].quote == "3. Termination."
 
 
-def test_a_comparison_cites_each_document_it_names(answerer):
-    def reply(messages):
-        lines = messages[0]["content"].splitlines()
-        n = next(line for line in lines if "three years" in line).split("]")[0].lstrip("[")
-        return f"The written offer stays valid for three years. [{n}]"
-
-    ans = answerer(FakeChat(reply)).answer(
+def test_a_comparison_is_asked_of_each_document_it_names(answerer):
+    chat = FakeChat(_years)
+    ans = answerer(chat).answer(
         "How long must the written offer stay valid under the Foo License and under the Bar License?"
     )
-    assert not ans.refused
+    assert len(chat.seen) == 2  # one draft per document, each from that document's sentences
     assert {c.source.split("/")[-1] for c in ans.citations} == {"foo-license.txt", "bar-license.txt"}
+    assert "bar-license.txt: A written offer stays valid for two years" in ans.text
+    assert "foo-license.txt: A written offer stays valid for three years" in ans.text
+
+
+def _years(messages):
+    """A fake model that answers from the first numbered sentence it is shown that gives years."""
+    text = "\n".join(m["content"] for m in messages)
+    found = re.search(r"\[(\d+)\][^\[]*?\b(two|three) years", text)
+    return f"A written offer stays valid for {found.group(2)} years. [{found.group(1)}]" if found else "NOT IN DOCUMENT"
 
 
 def test_evidence_after_keeps_the_system_message_the_same_for_every_question(answerer):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 
 from qa.cite import MARKER, Citation
 from qa.lexicon import LEADING_CONJUNCTION, NAME
@@ -72,7 +73,8 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
             if c not in cites:
                 cites.append(c)
             where.append(cites.index(c))
-        sentences.append(renumber(o.verdict.text, where))
+        said = renumber(o.verdict.text, where)
+        sentences.append(f"{PurePosixPath(o.part.document).name}: {said}" if o.part.document else said)
     method = "llm" if any(a.method == "llm" for a in accepted) else "extractive"
     return Composed(" ".join(sentences), tuple(cites), method, "; ".join(dict.fromkeys(reasons)))
 

@@ -7,6 +7,7 @@ from qa.lexicon import QUOTED_TERM
 from qa.retrieve import Evidence, Hit, Retriever
 
 from .sections import section_answer
+from .spans import named_documents
 from .types import Accept, Gathered, Part, Refuse
 
 WIDE = 16  # chunks looked through for each document a comparison names
@@ -26,9 +27,9 @@ class Gatherer:
     def gather(self, part: Part) -> Gathered:
         r, k = self.retriever, self.evidence_k
         joined = f"{part.context} {part.text}".strip()
-        hits = r.retrieve(joined)
+        hits = r.within(joined, part.document, r.top_k) if part.document else r.retrieve(joined)
         evidence = r.evidence(part.text, hits, k)
-        named = r.named(part.text)
+        named = named_documents(r, part)
         hits, evidence = self.defining(part.text, named, hits, evidence)
         if len(named) > 1:
             hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)

@@ -15,6 +15,7 @@ from qa.retrieve import Evidence, Retriever, render
 
 from .prompt import INSTRUCTIONS, calculation_prompt, question_prompt, system_prompt
 from .sections import section_answer
+from .spans import named_documents
 from .types import Accept, Draft, Gathered, Part
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,7 @@ class Generator:
         if isinstance(section_answer(part, gathered, self.retriever), Accept):
             yield Draft("")  # a section's heading is answered in code (the verifier): no model call
             return
-        prefix, fresh = self.blocks(gathered.evidence, len(self.retriever.named(part.text)))
+        prefix, fresh = self.blocks(gathered.evidence, len(named_documents(self.retriever, part)))
         numbered = prefix + fresh
         pieces: list[str] = []
         for piece in self.backend.stream(self.messages(part, prefix, history, fresh), self.max_tokens):

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from pathlib import PurePosixPath
 
 from qa.check import correct_typos, focus_terms
 from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
@@ -70,9 +72,20 @@ class Planner:
             Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a, question if language else "")
             for i, (t, a) in enumerate(zip(texts, asked, strict=True))
         )
+        parts = parts if len(parts) > 1 else self.per_document(parts[0])
         if len(parts) > 1:
             log.info("split %r into %d parts: %s", query, len(parts), [p.text for p in parts])
         return Plan(question, parts, language, turns)
+
+    def per_document(self, part: Part) -> tuple[Part, ...]:
+        """A question that names two or more documents (a comparison: "under the Apache License
+        versus the MPL 2.0?") asked of each document in turn: each part is answered from, and cites,
+        its own document, and a document that does not say is reported as such."""
+        docs = sorted(self.retriever.named(part.text))
+        if not 2 <= len(docs) <= self.max_parts:
+            return (part,)
+        asked = part.asked or part.text
+        return tuple(replace(part, document=d, asked=f"{asked} ({PurePosixPath(d).name})") for d in docs)
 
     def documents_script(self) -> str | None:
         sample = " ".join(s.text for s in self.retriever.sentences[:50])

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from qa.documents import Span
 from qa.llm import Message
 from qa.retrieve import render
@@ -41,6 +43,8 @@ def system_prompt(numbered: list[Span] | tuple[Span, ...]) -> str:
 def question_prompt(part: Part) -> str:
     """The user turn for one part; an arithmetic ask is reminded to show its calculation."""
     text = f"Question: {part.text}"
+    if part.document:  # a comparison asked one document at a time
+        text += f"\nAnswer for {PurePosixPath(part.document).name} only."
     if part.context:
         text = f"(Earlier question: {part.context})\n{text}"
     if part.original:  # a translation may miss a word's sense: the model sees the words asked too

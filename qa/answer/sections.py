@@ -20,6 +20,7 @@ from qa.retrieve import Retriever
 from qa.structure import flat, section_numbers, section_refs
 from qa.text import has_term, stem, terms
 
+from .spans import named_documents
 from .types import Accept, Gathered, Part, Refuse
 
 _ASIDE = {stem(w) for w in DOCUMENT_WORDS + SECTION_TOPIC_WORDS}
@@ -51,7 +52,7 @@ def asked_beyond(question: str, retriever: Retriever) -> list[str]:
 
 def _docs(part: Part, gathered: Gathered, retriever: Retriever) -> tuple[list[str], bool]:
     """The documents to look in (named ones first) and whether the question named them."""
-    named = retriever.named(part.text) or retriever.named(f"{part.context} {part.text}")
+    named = named_documents(retriever, part) or retriever.named(f"{part.context} {part.text}")
     if named:
         return sorted(named), True
     return list(dict.fromkeys(h.chunk.source for h in gathered.hits)), False
@@ -94,7 +95,7 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     the block; the block's first sentence (name, version, date) when it asks nothing beyond them.
     None for any other question, when the document has no title block, or when none of the
     ``lead`` best evidence sentences is in that block (then the block is not what it asks about)."""
-    named = retriever.named(part.text)
+    named = named_documents(retriever, part)
     top = [e.span for e in gathered.evidence[:lead] if retriever.in_title(e.span)]
     if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top):
         return None

@@ -26,6 +26,12 @@ from .types import Accept, Gathered, Part
 log = logging.getLogger(__name__)
 
 
+def named_documents(retriever: Retriever, part: Part) -> set[str]:
+    """The documents ``part`` is about: the one it is asked of (a comparison asked one document at
+    a time), else those its words name."""
+    return {part.document} if part.document else retriever.named(part.text)
+
+
 def in_context(retriever: Retriever, span: Span) -> str:
     """The span with the sentence before it ("this amount" needs its antecedent)."""
     sents = retriever.sentences

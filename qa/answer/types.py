@@ -32,6 +32,7 @@ class Part:
     asked: str = ""  # the ask as the user wrote it (before typo correction), for "the documents do not say …"
     original: str = ""  # the question in the user's language, when it had to be translated
     reworded_from: str = ""  # the ask in the user's words, when it is asked in the documents' words instead
+    document: str = ""  # for a comparison asked one document at a time: the document this part is about
 
     @property
     def focus(self) -> str:

@@ -55,6 +55,7 @@ from .spans import (
     holds,
     in_context,
     lacks_names,
+    named_documents,
     said_beyond,
     until_not_found,
     usable,
@@ -219,7 +220,7 @@ class Verifier:
         """The words and numbers that name the cited documents and those the question names (an
         answer to a comparison cites each of them, ``each_document``)."""
         r = self.retriever
-        docs = {c.source for c in chosen} | r.named(part.text)
+        docs = {c.source for c in chosen} | named_documents(r, part)
         return " ".join(w for d in sorted(docs) for w in sorted(set().union(*r.names.get(d, ((), ())))))
 
     def _problem(self, part: Part, body: str, chosen: list[Span]) -> str | None:
@@ -230,7 +231,7 @@ class Verifier:
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
         texts = [with_path(c) for c in chosen]  # a sentence's section headings are part of what it says
         titles = [c.title for c in chosen if c.title]
-        named = r.named(part.text)
+        named = named_documents(r, part)
         if chosen and named and not named & {c.source for c in chosen}:  # "Zstandard is … under the Artistic License"
             return "the cited sentences are from another document than the one the question names"
         if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
@@ -341,7 +342,7 @@ class Verifier:
     def each_document(self, part: Part, gathered: Gathered, verdict: Accept) -> Accept:
         """An answer to a question naming several documents cites each of them: for a named
         document it does not cite yet, the evidence sentence of it that best holds the answer's words."""
-        named = self.retriever.named(part.text)
+        named = named_documents(self.retriever, part)
         cited = {c.source for c in verdict.citations}
         if len(named) < 2 or named <= cited:
             return verdict
