@@ -129,3 +129,15 @@ def test_a_sentence_the_model_read_but_did_not_name_supports_only_if_about_the_a
     assert a.verifier.also_read(ask, "It stays valid for two years.", [], shown) == []  # a new figure: no
     assert offer in a.verifier.also_read(ask, "It must stay valid.", [], shown)
     assert grant not in a.verifier.also_read(ask, "It must stay valid.", [], shown)
+
+
+def test_a_comparison_says_which_document_does_not_say(answerer):
+    def only_three(messages):
+        said = _years(messages)
+        return said if "three" in said else "NOT IN DOCUMENT"
+
+    ans = answerer(FakeChat(only_three)).answer(
+        "How long must the written offer stay valid under the Foo License and under the Bar License?"
+    )
+    assert "bar-license.txt does not say." in ans.text and "three years" in ans.text
+    assert {c.source.split("/")[-1] for c in ans.citations} == {"foo-license.txt"}

@@ -13,6 +13,7 @@ import time
 from collections.abc import Generator as Gen
 from collections.abc import Iterator
 from dataclasses import replace
+from itertools import zip_longest
 
 from qa.check import as_written
 from qa.errors import check_question
@@ -197,7 +198,8 @@ class Answerer:
             timings["translate_ms"] = _ms(t0)
         timings["total_ms"] = _ms(t0)
         first = outcomes[0].gathered
-        hits = tuple(dict.fromkeys(h for o in outcomes for h in o.gathered.hits))
+        each = [o.gathered.hits for o in outcomes]  # each part's best first: interleaved
+        hits = tuple(dict.fromkeys(h for row in zip_longest(*each) for h in row if h is not None))
         evidence = tuple(dict.fromkeys(e for o in outcomes for e in o.gathered.evidence))
         if done.refusal_reason:
             log.info("not answered from the documents (%r): %s", plan.question, done.refusal_reason)

@@ -66,7 +66,8 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
     sentences = []
     for o in outcomes:
         if isinstance(o.verdict, Refuse):
-            sentences.append(not_covered(o.part.asked or o.part.text))
+            name = PurePosixPath(o.part.document).name
+            sentences.append(f"{name} does not say." if o.part.document else not_covered(o.part.asked or o.part.text))
             continue
         where = []
         for c in o.verdict.citations:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from qa.check import correct_typos, focus_terms
 from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
@@ -84,8 +83,7 @@ class Planner:
         docs = sorted(self.retriever.named(part.text))
         if not 2 <= len(docs) <= self.max_parts:
             return (part,)
-        asked = part.asked or part.text
-        return tuple(replace(part, document=d, asked=f"{asked} ({PurePosixPath(d).name})") for d in docs)
+        return tuple(replace(part, document=d) for d in docs)
 
     def documents_script(self) -> str | None:
         sample = " ".join(s.text for s in self.retriever.sentences[:50])

@@ -268,7 +268,8 @@ class Verifier:
         held = set().union(*(numbers_in(c.text) for c in candidates)) if candidates else set()
         if parsed is None:
             new = sorted(n for n in numbers_in(body) - held - numbers_in(part.text) if not YEAR.fullmatch(n))
-            comp = explain(new[0], sorted(held)) if len(new) == 1 else None
+            # a figure no sentence holds is taken for a calculation only where the question asks one
+            comp = explain(new[0], sorted(held)) if len(new) == 1 and part.arithmetic else None
             if comp is None:
                 return None
             operands, ops = comp.operands, comp.ops
