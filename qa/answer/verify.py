@@ -39,16 +39,7 @@ from qa.retrieve import Retriever
 from qa.structure import name_words
 from qa.text import numbers_in
 
-from .arith import (
-    Computation,
-    average,
-    complement,
-    explain,
-    operands_fit,
-    parse_expression,
-    share_of_whole,
-    unit_after,
-)
+from .arith import Computation, explain, operands_fit, parse_expression, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import section_answer, title_answer
 from .spans import (
@@ -63,6 +54,7 @@ from .spans import (
     with_section,
 )
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
+from .wholes import average, complement, share_of_whole
 
 log = logging.getLogger(__name__)
 
