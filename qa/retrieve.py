@@ -149,6 +149,11 @@ class Retriever(ContextBlock):
             j += 1
         return Chunk(ref.id, ref.source, ref.start, ref.end, doc.text[ref.start : ref.end], chunk_header(inside))
 
+    @property
+    def document_words(self) -> set[str]:
+        """Every word that names one of the documents (title and file-name words: "gpl", "mmh3")."""
+        return {w for ws, _ in (self.names or {}).values() for w in ws}
+
     @cached_property
     def vocabulary(self) -> set[str]:
         """Every term some sentence holds, and the words that name documents."""

@@ -37,7 +37,7 @@ class Extractor:
             return Refuse("no sentence in the documents gives the names asked for")
         if not beyond_names(in_context(self.retriever, best), part.text):
             return Refuse("the sentences about the question only name what it asks about")
-        names = set().union(*(ws for ws, _ in self.retriever.names.values())) if self.retriever.names else set()
+        names = self.retriever.document_words
         ctx = [in_context(self.retriever, best)]
         if not figure_about_names(best.text, ctx, part.text, names):
             return Refuse("the sentence with a figure is not about what the question names")

@@ -33,7 +33,7 @@ class Gatherer:
         hits, evidence = self.defining(part.text, named, hits, evidence)
         if len(named) > 1:
             hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)
-        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        names = r.document_words
         opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine, "names": names}
         verdict = judge(part.text, evidence, r.vocabulary, r.corpus_numbers, **opts)
         if part.context:

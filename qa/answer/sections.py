@@ -41,7 +41,7 @@ def asked_beyond(question: str, retriever: Retriever) -> list[str]:
     """The question's terms besides document names, section words and words that ask for a topic.
 
     A section question with none of them asks only for the section's heading."""
-    names = set().union(*(ws for ws, _ in retriever.names.values())) if retriever.names else set()
+    names = retriever.document_words
     naming = naming_terms(question, names, retriever.vocabulary)
     return [
         t
@@ -115,7 +115,7 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
 def _block_terms(question: str, retriever: Retriever) -> list[str]:
     """The question's terms besides document names and document words; generic words count here
     ("may I change it?" is answered by "changing it is not allowed")."""
-    names = set().union(*(ws for ws, _ in retriever.names.values())) if retriever.names else set()
+    names = retriever.document_words
     naming = naming_terms(question, names, retriever.vocabulary)
     return [t for t in terms(question) if not t[0].isdigit() and t not in _ASIDE | names | naming]
 

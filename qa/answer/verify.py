@@ -177,7 +177,7 @@ class Verifier:
     def unnamed(self, text: str) -> str:
         """``text`` without the words that name one of the documents."""
         r = self.retriever
-        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        names = r.document_words
         return " ".join(w for w in text.split() if not name_words(w) & names) or text
 
     def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
@@ -219,7 +219,7 @@ class Verifier:
         """Why ``chosen`` does not support ``body`` as an answer to ``part``; None when it does."""
         spans_ctx = [self.in_context(c) for c in chosen] + [c.title for c in chosen if c.title]  # fmt: skip
         r = self.retriever
-        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        names = r.document_words
         vocab = r.vocabulary | naming_terms(part.focus, names, r.vocabulary)
         texts = [with_path(c) for c in chosen]  # a sentence's section headings are part of what it says
         titles = [c.title for c in chosen if c.title]
@@ -238,7 +238,7 @@ class Verifier:
         """Why ``body`` does not say, of what ``part`` asks about, what ``chosen`` says (qa.grounding);
         None when it does."""
         r = self.retriever
-        names = set().union(*(ws for ws, _ in r.names.values())) if r.names else set()
+        names = r.document_words
         texts, ctx = [c.text for c in chosen], [self.in_context(c) for c in chosen]
         if contradicts(part.text, body, texts):
             return "the answer says yes where the sentence it cites says no"
