@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from qa.cite import MARKER, Citation
 from qa.lexicon import LEADING_CONJUNCTION, NAME
@@ -66,8 +65,8 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
     sentences = []
     for o in outcomes:
         if isinstance(o.verdict, Refuse):
-            name = PurePosixPath(o.part.document).name
-            sentences.append(f"{name} does not say." if o.part.document else not_covered(o.part.asked or o.part.text))
+            name = o.part.document_name
+            sentences.append(f"{name} does not say." if name else not_covered(o.part.asked or o.part.text))
             continue
         where = []
         for c in o.verdict.citations:
@@ -75,7 +74,7 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
                 cites.append(c)
             where.append(cites.index(c))
         said = renumber(o.verdict.text, where)
-        sentences.append(f"{PurePosixPath(o.part.document).name}: {said}" if o.part.document else said)
+        sentences.append(f"{o.part.document_name}: {said}" if o.part.document else said)
     method = "llm" if any(a.method == "llm" for a in accepted) else "extractive"
     return Composed(" ".join(sentences), tuple(cites), method, "; ".join(dict.fromkeys(reasons)))
 

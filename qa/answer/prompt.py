@@ -11,8 +11,6 @@ True
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 from qa.documents import Span
 from qa.llm import Message
 from qa.retrieve import render
@@ -44,7 +42,7 @@ def question_prompt(part: Part) -> str:
     """The user turn for one part; an arithmetic ask is reminded to show its calculation."""
     text = f"Question: {part.text}"
     if part.document:  # a comparison asked one document at a time
-        text += f"\nAnswer for {PurePosixPath(part.document).name} only."
+        text += f"\nAnswer for {part.document_name} only."
     if part.context:
         text = f"(Earlier question: {part.context})\n{text}"
     if part.original:  # a translation may miss a word's sense: the model sees the words asked too

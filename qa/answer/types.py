@@ -12,6 +12,7 @@ plan -> ``Plan`` of ``Part``s; gather -> ``Gathered``; generate -> ``Draft``; ve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from qa.check import Judgement
 from qa.cite import Citation
@@ -33,6 +34,15 @@ class Part:
     original: str = ""  # the question in the user's language, when it had to be translated
     reworded_from: str = ""  # the ask in the user's words, when it is asked in the documents' words instead
     document: str = ""  # for a comparison asked one document at a time: the document this part is about
+
+    @property
+    def document_name(self) -> str:
+        """The file name of ``document`` ("" for a part about no one document).
+
+        >>> Part("How long?", document="evals/docs/mpl-2.0.txt").document_name
+        'mpl-2.0.txt'
+        """
+        return PurePosixPath(self.document).name if self.document else ""
 
     @property
     def focus(self) -> str:
