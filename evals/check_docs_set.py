@@ -4,12 +4,19 @@
 Stdlib only; does not import the product. Run from anywhere:
 
     python3 evals/check_docs_set.py
+    python3 evals/check_docs_set.py --set evals/heldout_qa.jsonl --docs evals/heldout
+
+`--set` and `--docs` (paths relative to the repository root, or absolute) pick
+another question set and document folder; every `source` must then lie under
+that folder. The per-kind minimums (and the unanswerable + false_premise floor)
+apply only to the default set, evals/docs_qa.jsonl.
 
 Exits non-zero (and lists the problems) if any item is malformed, any id is
 duplicated, a kind is unknown, or an evidence quote is not an exact substring
 of its source file (or of one of the files in its optional `sources` list).
 """
 
+import argparse
 import collections
 import json
 import os
@@ -57,7 +64,15 @@ def is_str_list(x):
     return isinstance(x, list) and all(isinstance(s, str) and s for s in x)
 
 
-def main():
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Validate a docs question set against its documents.")
+    ap.add_argument("--set", dest="qa", default=QA, help="question set (.jsonl); default evals/docs_qa.jsonl")
+    ap.add_argument("--docs", default=DOCS, help="document folder; default evals/docs")
+    args = ap.parse_args(argv)
+    qa_path = os.path.abspath(os.path.join(ROOT, args.qa))
+    docs_dir = os.path.abspath(os.path.join(ROOT, args.docs))
+    default_set = qa_path == os.path.abspath(QA) and docs_dir == os.path.abspath(DOCS)
+    docs_rel = os.path.relpath(docs_dir, ROOT).replace(os.sep, "/") + "/"
     errors = []
     texts = {}
 
@@ -72,7 +87,7 @@ def main():
         return texts[rel]
 
     items = []
-    with open(QA, encoding="utf-8") as f:
+    with open(qa_path, encoding="utf-8") as f:
         for ln, line in enumerate(f, 1):
             if not line.strip():
                 errors.append(f"line {ln}: blank line")
@@ -152,8 +167,8 @@ def main():
 
         srcs = [it["source"]] + list(it.get("sources", []))
         for s in srcs:
-            if not isinstance(s, str) or not s.startswith("evals/docs/"):
-                errors.append(f"{tag}: source {s!r} is not under evals/docs/")
+            if not isinstance(s, str) or not s.startswith(docs_rel):
+                errors.append(f"{tag}: source {s!r} is not under {docs_rel}")
             elif doc_text(s) is None:
                 errors.append(f"{tag}: source file {s!r} does not exist")
         if it["kind"] == "comparison" and not it.get("sources") and len(ev) < 2:
@@ -176,17 +191,18 @@ def main():
     for i, n in ids.items():
         if n > 1:
             errors.append(f"duplicate id {i!r} ({n} times)")
-    for k, n in MINIMUMS.items():
-        if by_kind[k] < n:
-            errors.append(f"kind {k!r} has {n and by_kind[k]} items, want >= {n}")
-    if by_kind["unanswerable"] + by_kind["false_premise"] < 10:
-        errors.append("unanswerable + false_premise < 10")
+    if default_set:
+        for k, n in MINIMUMS.items():
+            if by_kind[k] < n:
+                errors.append(f"kind {k!r} has {n and by_kind[k]} items, want >= {n}")
+        if by_kind["unanswerable"] + by_kind["false_premise"] < 10:
+            errors.append("unanswerable + false_premise < 10")
 
     # documents
     total = 0
-    print("documents (evals/docs/):")
-    for name in sorted(os.listdir(DOCS)):
-        path = os.path.join(DOCS, name)
+    print(f"documents ({docs_rel}):")
+    for name in sorted(os.listdir(docs_dir)):
+        path = os.path.join(docs_dir, name)
         if not os.path.isfile(path):
             continue
         try:
@@ -198,7 +214,7 @@ def main():
         if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*\.(txt|md)", name):
             errors.append(f"doc {name}: name must be lower-case .txt/.md without spaces")
         total += n
-        print(f"  {name:24s} {n:7d} chars  {by_source.get('evals/docs/' + name, 0):3d} items")
+        print(f"  {name:24s} {n:7d} chars  {by_source.get(docs_rel + name, 0):3d} items")
     print(f"  {'TOTAL':24s} {total:7d} chars")
 
     print(f"\nitems: {sum(by_kind.values())}  (dev {by_split['dev']}, test {by_split['test']})")
