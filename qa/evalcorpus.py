@@ -2,7 +2,7 @@
 answered through ``qa.pipeline.build_answerer``, with the models loaded once for all of them.
 
 >>> sorted(CORPORA)
-['docs', 'injection', 'seed']
+['docs', 'heldout', 'injection', 'seed']
 >>> CORPORA["injection"].docs
 ('seeds', 'evals/injection')
 """
@@ -49,6 +49,7 @@ CORPORA: dict[str, Corpus] = {
         Corpus("seed", ("seeds",), "evals/seed_qa.jsonl"),
         Corpus("docs", ("evals/docs",), "evals/docs_qa.jsonl"),
         Corpus("injection", ("seeds", "evals/injection"), "evals/injection_qa.jsonl"),
+        Corpus("heldout", ("evals/heldout",), "evals/heldout_qa.jsonl"),  # never tuned on: see README
     )
 }
 
