@@ -112,6 +112,14 @@ LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
 # A piece that asks something: a question word, a leading verb ("Is ...", "Does ..."), or a "?".
 # "Under GPLv3, how many days ...?" splits at the comma, but "Under GPLv3" asks nothing: it qualifies
 # the ask after it.
+# A piece that opens with "when"/"where"/"once"/"if"… followed by anything but a verb asks nothing
+# either: it is a clause that sets the conditions of the ask after it ("When defining 'control' of an
+# entity, what threshold …?", "If I sue, what happens …?"), unlike "When was it published, and …?".
+CONDITION_CLAUSE = re.compile(
+    r"^\s*(?:(?:when|where)\s+(?!(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had|"
+    r"shall|might)\b)|(?:if|once|after|before|while|unless|since|whenever|although|though)\b)",
+    re.I,
+)
 ASKS_SOMETHING = re.compile(
     rf"\b{QUESTION_WORDS}\b|^\s*(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)\b|\?",
     re.I,
@@ -147,6 +155,12 @@ INSTRUCTION = re.compile(
 DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
 heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
 version versions edition revision issued versus vs""".split()  # noqa: SIM905
+# What a question about a whole document asks when it asks nothing else ("What is Typer?", "What is
+# HTTPX used for?", "Tell me about Rich"): the document's own description of its subject.
+DESCRIBE_WORDS = """what who is are was about tell describe description overview explain purpose use used for good
+do does library package project tool software program module framework thing""".split()  # noqa: SIM905
+# A sentence that describes a subject: "<name> is a …", "<name> are the …".
+DESCRIBES = re.compile(r"\b(?:is|are)\s+(?:a|an|the|one)\b", re.I)
 # What a question about a numbered section asks when it asks nothing else: its heading.
 SECTION_TOPIC_WORDS = """title titled heading headed called named name cover covers covered say says said deal deals
 about concern concerns subject topic""".split()  # noqa: SIM905

@@ -144,3 +144,70 @@ def section_refs(question: str) -> set[tuple[str, str]]:
         kind = (word or para).lower()
         out.add((_KIND.get(kind, kind), number))
     return out
+
+
+_TOKEN = re.compile(r"[\w.'’-]*\w")
+# What joins two documents' names in a comparison: "X and Y", "X, Y", "X versus Y", "under X and under Y".
+_JOINER = re.compile(
+    r"\s*(?:,\s*)?(?:(?:and|or|versus|vs\.?|against|compared\s+(?:with|to)|as\s+well\s+as)\s+)?"
+    r"(?:(?:under|in|for|with|of|by)\s+)?(?:the\s+)?",
+    re.I,
+)
+
+
+def name_runs(question: str, names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> list[tuple[int, int, str]]:
+    """(start, end, source) of each run of words in ``question`` that names exactly one document:
+    name words, then the version words and numbers that narrow them ("GPL version 2", "MPL 2.0").
+
+    >>> names = {"a.txt": (frozenset({"apache", "license"}), frozenset({"2", "2.0"})),
+    ...          "m.txt": (frozenset({"mpl", "license"}), frozenset({"2", "2.0"}))}
+    >>> name_runs("Do the Apache License and the MPL 2.0 differ?", names)
+    [(7, 21, 'a.txt'), (30, 37, 'm.txt')]
+    """
+    runs: list[tuple[int, int, str]] = []
+    start, end, docs = -1, -1, set()
+    for m in _TOKEN.finditer(question):
+        words = name_words(m.group())
+        digits = {w for w in words if w[0].isdigit()}
+        named = {src for src, (ws, _) in names.items() if words & ws}
+        versioned = {src for src, (_, ns) in names.items() if digits & ns}
+        if named and digits:  # "GPLv3", "GPL-2": the version narrows the name
+            named &= versioned or named
+        cont = (docs & named) or (docs & versioned) or (docs if words and words <= set(_VERSION_WORDS) else set())
+        if start >= 0 and cont and question[end : m.start()].strip() == "":
+            end, docs = m.end(), cont
+            continue
+        if start >= 0 and len(docs) == 1:
+            runs.append((start, end, next(iter(docs))))
+        start, end, docs = (m.start(), m.end(), named) if named else (-1, -1, set())
+    if start >= 0 and len(docs) == 1:
+        runs.append((start, end, next(iter(docs))))
+    return runs
+
+
+def for_document(question: str, keep: str, names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> str:
+    """``question``, which compares documents, asked of ``keep`` alone: the other documents' names
+    are left out with the "and"/"or"/"versus" that joins them to its name. Unchanged when the
+    names are not joined that way (the question is not a plain comparison of named documents).
+
+    >>> names = {"a.txt": (frozenset({"apache", "license"}), frozenset({"2", "2.0"})),
+    ...          "m.txt": (frozenset({"mpl", "license"}), frozenset({"2", "2.0"}))}
+    >>> q = "What do the Apache License and the MPL 2.0 say about trademarks?"
+    >>> for_document(q, "m.txt", names), for_document(q, "a.txt", names)
+    ('What do the MPL 2.0 say about trademarks?', 'What do the Apache License say about trademarks?')
+    """
+    runs = name_runs(question, names)
+    if keep not in {src for *_, src in runs} or len({src for *_, src in runs}) < 2:
+        return question
+    text = question
+    for i in range(len(runs) - 1, 0, -1):  # from the end, so earlier offsets stay valid
+        (s1, e1, a), (s2, e2, b) = runs[i - 1], runs[i]
+        if a == b or not _JOINER.fullmatch(text[e1:s2]):
+            return question
+        if b != keep:
+            text = text[:e1] + text[e2:]
+        elif a != keep:  # the article before the kept name stays: "X and the MPL" -> "the MPL"
+            article = re.search(r"\bthe\s+$", text[e1:s2], re.I)
+            text = text[:s1] + text[s2 - (len(article.group()) if article else 0) :]
+        runs[i - 1] = (s1, e1, keep) if keep in (a, b) else (s1, e1, a)
+    return re.sub(r"\b(the)\s+the\b", r"\1", re.sub(r"\s{2,}", " ", text), flags=re.I)

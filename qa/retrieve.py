@@ -149,6 +149,18 @@ class Retriever(ContextBlock):
             j += 1
         return Chunk(ref.id, ref.source, ref.start, ref.end, doc.text[ref.start : ref.end], chunk_header(inside))
 
+    def chunk_holding(self, span: Span) -> Chunk | None:
+        """The indexed chunk that holds ``span``'s start (None if its document is not indexed)."""
+        for i in self.lex.chunks_of(span.source):
+            ref = self.lex.chunk(i)
+            if ref.start <= span.start < ref.end:
+                return self._chunk(i)
+        return None
+
+    def document_sentences(self, source: str) -> list[Span]:
+        """The sentences of one indexed document, in order (read from the index, kept for the next)."""
+        return list(self._doc(source)[1])
+
     @property
     def document_words(self) -> set[str]:
         """Every word that names one of the documents (title and file-name words: "gpl", "mmh3")."""

@@ -241,10 +241,15 @@ def test_planner_splits_a_question_with_several_asks(make_answerer):
 def test_split_parts_keeps_single_asks_whole():
     for q in ["Which town both has weak indicators and reports a decline?", "Ignore that. How many are idle?",
               "How many anchor projects are either under implementation or idle?",
-              "Under the 2024 plan, how many towns get funds?"]:  # fmt: skip
+              "Under the 2024 plan, how many towns get funds?",
+              "When defining 'control' of an entity, what share-ownership threshold do they use?",
+              "If I sue over a patent, what happens to my licence?",
+              "When you stop violating it, how are your rights restored?"]:  # fmt: skip
         assert split_parts(q) == [q]
     lead = "In the 2024 plan, which town gets most, and who decides?"  # the lead-in stays with the first ask
     assert split_parts(lead) == ["In the 2024 plan, which town gets most?", "who decides?"]
+    asks = "When was version 3 published, and who publishes it?"  # "when" + a verb is an ask of its own
+    assert split_parts(asks) == ["When was version 3 published?", "who publishes it?"]
 
 
 def test_planner_translates_a_question_in_another_script(make_answerer):

@@ -103,6 +103,26 @@ def test_named_documents_follow_the_versions_asked(corpus):
     assert r.named("Who may publish the GPL version 2?") == {"docs/gpl-2.0.txt"}
 
 
+def test_a_comparison_is_asked_of_each_document_in_its_own_name(corpus):
+    plan = _answerer(corpus).planner.plan("How many days do GPLv3 and the MPL 2.0 give you to cure a violation?")
+    assert [(p.document, p.text) for p in plan.parts] == [
+        ("docs/gpl-3.0.txt", "How many days do GPLv3 give you to cure a violation?"),
+        ("docs/mpl-2.0.txt", "How many days do the MPL 2.0 give you to cure a violation?"),
+    ]
+    plan = _answerer(corpus).planner.plan("Is GPLv3 stricter than GPLv2?")  # not joined by "and"/"or": as asked
+    assert [p.text for p in plan.parts] == ["Is GPLv3 stricter than GPLv2?"] * 2
+
+
+def test_what_a_document_is_is_answered_from_its_own_description(corpus):
+    a = _answerer(corpus)
+    gathered = a.gatherer.gather(Part("What is the GPL version 3?"))
+    assert gathered.evidence[0].span.text.startswith("The GNU General Public License is a free, copyleft license")
+    for other in ("When was the GPL version 3 published?", "What is section 8 of the GPL version 3?"):
+        assert not a.gatherer.gather(Part(other)).evidence[0].span.text.startswith("The GNU General Public")
+    mpl = a.gatherer.gather(Part("What is the MPL 2.0?"))  # no sentence of it says what it is: as retrieved
+    assert all("is a" not in e.span.text for e in mpl.evidence[:1])
+
+
 def test_evidence_block_keeps_the_best_sentences_paragraph_and_drops_stray_lines(corpus):
     r = _answerer(corpus).retriever
     best = _span(r, "You may not copy or sublicense")

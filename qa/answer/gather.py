@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from qa.check import Judgement, judge
+from qa.documents import Span
 from qa.lexicon import QUOTED_TERM
 from qa.retrieve import Evidence, Hit, Retriever
 
-from .sections import section_answer
+from .sections import described, description, section_answer
 from .spans import named_documents
 from .types import Accept, Gathered, Part, Refuse
 
@@ -31,6 +32,7 @@ class Gatherer:
         evidence = r.evidence(part.text, hits, k)
         named = named_documents(r, part)
         hits, evidence = self.defining(part.text, named, hits, evidence)
+        hits, evidence = self.describing(part.text, hits, evidence)
         if len(named) > 1:
             hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)
         names = r.document_words
@@ -76,9 +78,25 @@ class Gatherer:
         ]
         if not found:
             return hits, evidence
+        return self.leading(found, hits, evidence)
+
+    def describing(self, text: str, hits: list[Hit], evidence: list[Evidence]) -> tuple[list[Hit], list[Evidence]]:
+        """Put first, for a question that asks what a document's subject is ("What is Typer?"),
+        the sentences near its top that describe it: a name alone retrieves any of its chunks."""
+        doc = described(text, self.retriever)
+        found = description(self.retriever, doc) if doc else []
+        if not found:
+            return hits, evidence
+        return self.leading(found, hits, evidence)
+
+    def leading(
+        self, found: list[Span], hits: list[Hit], evidence: list[Evidence]
+    ) -> tuple[list[Hit], list[Evidence]]:
+        """``found`` sentences first in the evidence, and their chunks among the hits."""
+        r = self.retriever
         best = max((e.score for e in evidence), default=1.0)
         lead = [Evidence(s, best, max((e.cosine for e in evidence), default=0.0), 0.0) for s in found]
-        chunks = [c for c in r.chunks if any(c.source == s.source and c.start <= s.start < c.end for s in found)]
+        chunks = [c for c in dict.fromkeys(r.chunk_holding(s) for s in found) if c is not None]
         more = [Hit(c, 0.0, len(hits) + i) for i, c in enumerate(chunks) if all(h.chunk.id != c.id for h in hits)]
         return hits + more[:2], merge(lead, evidence, self.evidence_k)
 

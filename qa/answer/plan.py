@@ -14,8 +14,17 @@ import logging
 from dataclasses import replace
 
 from qa.check import correct_typos, focus_terms
-from qa.lexicon import ASKS_ARITHMETIC, ASKS_SOMETHING, LEADING_CONJUNCTION, PART_BREAK, SCRIPT_LANGUAGE, SCRIPTS
+from qa.lexicon import (
+    ASKS_ARITHMETIC,
+    ASKS_SOMETHING,
+    CONDITION_CLAUSE,
+    LEADING_CONJUNCTION,
+    PART_BREAK,
+    SCRIPT_LANGUAGE,
+    SCRIPTS,
+)
 from qa.llm import ChatBackend, Message
+from qa.naming import for_document
 from qa.retrieve import Retriever
 from qa.text import has_term, numbers_in
 
@@ -35,7 +44,7 @@ def script_of(text: str) -> str | None:
 def split_parts(question: str, max_parts: int = 3) -> list[str]:
     """The asks of a question, each ending with "?"; at most ``max_parts`` (the rest stays in the last)."""
     pieces = [p.strip() for p in PART_BREAK.split(question.strip()) if p and p.strip()]
-    while len(pieces) > 1 and not ASKS_SOMETHING.search(pieces[0]):  # a lead-in, not an ask: keep it with the next
+    while len(pieces) > 1 and lead_in(pieces[0]):  # a lead-in, not an ask: keep it with the next
         pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
     if len(pieces) > max_parts:
         pieces = pieces[: max_parts - 1] + [", ".join(pieces[max_parts - 1 :])]
@@ -45,6 +54,15 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
         if p:
             out.append(p + "?")
     return out if len(out) > 1 else [question.strip()]
+
+
+def lead_in(piece: str) -> bool:
+    """``piece`` (before a comma) asks nothing by itself: it qualifies the ask after it.
+
+    >>> lead_in("Under GPLv3"), lead_in("When defining 'control' of an entity"), lead_in("When was it published")
+    (True, True, False)
+    """
+    return not ASKS_SOMETHING.search(piece) or (bool(CONDITION_CLAUSE.search(piece)) and "?" not in piece)
 
 
 class Planner:
@@ -79,11 +97,13 @@ class Planner:
     def per_document(self, part: Part) -> tuple[Part, ...]:
         """A question that names two or more documents (a comparison: "under the Apache License
         versus the MPL 2.0?") asked of each document in turn: each part is answered from, and cites,
-        its own document, and a document that does not say is reported as such."""
+        its own document, and a document that does not say is reported as such. Each part's text
+        names its document alone when the question joins the names ("X and Y", "X versus Y")."""
         docs = sorted(self.retriever.named(part.text))
         if not 2 <= len(docs) <= self.max_parts:
             return (part,)
-        return tuple(replace(part, document=d) for d in docs)
+        names = self.retriever.names  # each part names its own document only: "… under the MPL 2.0?"
+        return tuple(replace(part, document=d, text=for_document(part.text, d, names)) for d in docs)
 
     def documents_script(self) -> str | None:
         sample = " ".join(s.text for s in self.retriever.sentences[:50])

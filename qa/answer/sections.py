@@ -10,20 +10,21 @@ the best evidence sentence about it.
 
 from __future__ import annotations
 
-from qa.check import GENERIC_TERMS, naming_terms
+from qa.check import GENERIC_TERMS, naming_terms, prose
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.grounding import gives_asked_kind
-from qa.lexicon import ASKS_WHICH_SECTION, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
+from qa.lexicon import ASKS_WHICH_SECTION, DESCRIBE_WORDS, DESCRIBES, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
 from qa.naming import TITLE_ASK
 from qa.retrieve import Retriever
-from qa.structure import flat, section_numbers, section_refs
+from qa.structure import flat, name_words, section_numbers, section_refs
 from qa.text import has_term, stem, terms
 
-from .spans import named_documents
+from .spans import named_documents, usable
 from .types import Accept, Gathered, Part, Refuse
 
 _ASIDE = {stem(w) for w in DOCUMENT_WORDS + SECTION_TOPIC_WORDS}
+_DESCRIBE = {stem(w) for w in DESCRIBE_WORDS + DOCUMENT_WORDS}
 
 
 def section_answer(part: Part, gathered: Gathered, retriever: Retriever) -> Accept | Refuse | None:
@@ -126,7 +127,24 @@ def _accept(retriever: Retriever, text: str, span: Span) -> Accept | None:
 
 
 def _doc_sentences(retriever: Retriever, doc: str) -> list[Span]:
-    return [s for s in retriever.sentences if s.source == doc]
+    return retriever.document_sentences(doc)
+
+
+def description(retriever: Retriever, doc: str, look: int = 40, at_most: int = 2) -> list[Span]:
+    """The sentences near the top of ``doc`` that describe its subject, as a README or a
+    licence's preamble does ("HTTPX is a fully featured HTTP client library …"): among its first
+    ``look`` sentences, those of prose that name the document within their first words (by a word
+    that names at most two or half of the documents) and say what it "is a"/"is the"; at most ``at_most``."""
+    names = retriever.names.get(doc, (frozenset(), frozenset()))[0]
+    most = max(2.0, len(retriever.names) / 2)  # a word that names most documents ("license") names no subject
+    names = {w for w in names if sum(w in ws for ws, _ in retriever.names.values()) <= most}
+    found = []
+    for s in _doc_sentences(retriever, doc)[:look]:
+        text = flat(s.text)
+        lead = name_words(" ".join(text.split()[:6]))
+        if prose(text, 5) and lead & names and DESCRIBES.search(text) and usable(s):
+            found.append(s)
+    return found[:at_most]
 
 
 def _numbered(retriever: Retriever, doc: str) -> bool:
@@ -145,3 +163,15 @@ def _heading(retriever: Retriever, span: Span) -> Span:
     while i > 0 and sents[i - 1].source == span.source and sents[i - 1].section == span.section:
         i -= 1
     return sents[i]
+
+
+def described(question: str, retriever: Retriever) -> str | None:
+    """The one document ``question`` names when it asks nothing about it but what it is ("What is
+    Typer?", "What is HTTPX used for?"); None for any other question."""
+    named = retriever.named(question)
+    if len(named) != 1:
+        return None
+    doc = next(iter(named))
+    ws, ns = retriever.names[doc]
+    rest = [t for t in terms(question) if t not in ws | ns | _DESCRIBE and not name_words(t) & ws]
+    return None if rest else doc
