@@ -89,9 +89,7 @@ class Gatherer:
             return hits, evidence
         return self.leading(found, hits, evidence)
 
-    def leading(
-        self, found: list[Span], hits: list[Hit], evidence: list[Evidence]
-    ) -> tuple[list[Hit], list[Evidence]]:
+    def leading(self, found: list[Span], hits: list[Hit], evidence: list[Evidence]) -> tuple[list[Hit], list[Evidence]]:
         """``found`` sentences first in the evidence, and their chunks among the hits."""
         r = self.retriever
         best = max((e.score for e in evidence), default=1.0)
