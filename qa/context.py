@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from qa.documents import Span
-from qa.lexicon import MD_LINK
+from qa.lexicon import HTML_TAG, MD_LINK
 from qa.structure import flat, unframed
 
 if TYPE_CHECKING:
@@ -136,12 +136,15 @@ class ContextBlock:
 
 
 def readable(text: str) -> str:
-    """A sentence as the model reads it: whitespace collapsed, Markdown links reduced to their text.
+    """A sentence as the model reads it: whitespace collapsed, Markdown links reduced to their
+    text, HTML tags left out (their text kept).
 
     >>> readable("With [Bloom filter](https://en.wikipedia.org/wiki/Bloom_filter),\\n  and ![logo](a.png).")
     'With Bloom filter, and logo.'
+    >>> readable('<p align="center"><em>Typer, build great <abbr title="command line">CLIs</abbr>.</em>')
+    'Typer, build great CLIs.'
     """
-    return flat(MD_LINK.sub(r"\1", unframed(text)))
+    return flat(HTML_TAG.sub("", MD_LINK.sub(r"\1", unframed(text))))
 
 
 def render(spans: list[Span], start: int = 1) -> str:

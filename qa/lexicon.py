@@ -176,7 +176,12 @@ ANSWER_TYPE_WORDS = """date year time day month number amount name title kind ty
 hold holds held have has get give make take do""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
 # An image's label ("![Downloads]") is no prose either.
-MARKUP = re.compile(r"!\[[^\]\n]*\]|https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:", re.M)
+# An HTML tag, as Markdown READMEs use for logos, badges and centred taglines: "<p align="center">",
+# "<em>", "</abbr>" (its attributes are no prose; the text between tags is).
+HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s+[^<>]*?)?/?>")
+MARKUP = re.compile(
+    r"!\[[^\]\n]*\]|https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:|</?[A-Za-z][\w-]*(?:\s+[^<>]*?)?/?>", re.M
+)
 # A Markdown link or image, "[text](target)": a reader (and the model) needs its text only.
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<>]*>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.

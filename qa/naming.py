@@ -30,7 +30,7 @@ def file_title(source: str) -> str:
 SECTION_REF = re.compile(r"(?:\b(section|clause|paragraph|article|chapter|part)s?|(§)+)\s*(\d{1,3}(?:\.\d{1,3})*)", re.I)  # fmt: skip
 LABEL_NUMBER = re.compile(r"\(?(?:(section|article|chapter|part|clause)\s+)?(\d{1,3}(?:\.\d{1,3})*)", re.I)
 _KIND = {"clause": "section", "paragraph": "section", "§": "section", "": "section"}  # words for one kind of part
-TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright(?!\s+(?:holders?|owners?|notices?|law|statements?))|full\s+name|(?:at\s+the\s+)?top\s+of|opening\s+lines?|first\s+lines?|(?:heading|title)\s+of)\b", re.I)  # fmt: skip
+TITLE_ASK = re.compile(r"\b(?:when\s+was|what\s+date|which\s+version|what\s+version|dated?|published|issued|released|copyright(?!\s+(?:holders?|owners?|notices?|law|statements?))|full\s+name|(?:at\s+the\s+)?top\s+of|opening\s+lines?|first\s+lines?|(?:heading|title|tagline|slogan|subtitle|motto)\s+of|tagline|slogan|subtitle|motto)\b", re.I)  # fmt: skip
 TITLE_BLOCK = 3  # a document's first sentences outside any section are its title block (name, version, date, notice)
 _VERSION = re.compile(r"\b(?:version|v)\s*(\d+(?:\.\d+)*)", re.I)
 _ALNUM = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")

@@ -244,7 +244,8 @@ def test_split_parts_keeps_single_asks_whole():
               "Under the 2024 plan, how many towns get funds?",
               "When defining 'control' of an entity, what share-ownership threshold do they use?",
               "If I sue over a patent, what happens to my licence?",
-              "When you stop violating it, how are your rights restored?"]:  # fmt: skip
+              "When you stop violating it, how are your rights restored?",
+              "Do HTTPX and urllib3 support SOCKS proxies, and how?"]:  # fmt: skip
         assert split_parts(q) == [q]
     lead = "In the 2024 plan, which town gets most, and who decides?"  # the lead-in stays with the first ask
     assert split_parts(lead) == ["In the 2024 plan, which town gets most?", "who decides?"]
@@ -434,6 +435,8 @@ def test_compose_numbers_citations_across_parts_and_names_the_uncovered_part():
     assert done.text == "Three are idle. [1] The documents do not say what is the GDP. 29 operate. [2][1]"
     assert [c.quote for c in done.citations] == ["x", "y"] and done.refusal_reason == "no sentence mentions GDP"
     assert compose([two]).text == REFUSAL and compose([two]).method == "refused"
+    again = PartOutcome(Part("and how?"), g, Accept("Three are idle. [1]", (_cite("x"),)))
+    assert compose([one, again]).text == "Three are idle. [1]"  # one sentence answering two asks: said once
 
 
 def test_a_translation_is_made_again_with_the_documents_words(make_answerer):

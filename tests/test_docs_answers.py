@@ -1,6 +1,7 @@
 """Multi-document behaviour (issue 7): documents named with versions, the evidence block, the
 fewest citations, title-block questions. Fakes only (FakeEmbedder, FakeChat)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ from qa.answer.sections import title_answer
 from qa.answer.types import Accept, Draft, Part
 from qa.check import declines, supported
 from qa.pipeline import build_answerer, index_documents
-from qa.retrieve import Evidence, readable
+from qa.retrieve import Evidence, readable, render
 from qa.settings import Settings
 from qa.structure import TITLE_ASK, version_pairs
 from tests.conftest import FakeChat, FakeEmbedder
@@ -276,3 +277,36 @@ def test_a_date_question_is_not_answered_by_a_heading_without_a_date(corpus):
     part = Part("On what date was GPL version 3 published?")
     block = title_answer(part, a.gatherer.gather(part), a.retriever)
     assert block is not None and "29 June 2007" in block.text
+
+
+README = """<p align="center">
+  <a href="https://typer.example"><img src="https://typer.example/logo.svg" alt="Typer"></a>
+</p>
+<p align="center">
+    <em>Typer, build great CLIs. Easy to code.</em>
+</p>
+
+Typer is a library for building <abbr title="command line interface">CLI</abbr> applications.
+
+## Install
+
+Install it with pip and run your first script in a minute.
+"""
+
+
+def test_a_readme_with_html_is_read_as_its_text(tmp_path: Path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "typer-readme.md").write_text(README, encoding="utf-8")
+    (tmp_path / "docs" / "gpl-2.0.txt").write_text(GPL2, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=300, chunk_overlap=0, context_chars=200)
+    index_documents(settings, [tmp_path / "docs"], embedder=(embedder := FakeEmbedder()))
+    a = build_answerer(settings, embedder=embedder)
+    r, part = a.retriever, Part("What is the tagline of the Typer README?")
+    block = [s for s in r.document_sentences("docs/typer-readme.md") if r.in_title(s)]
+    assert block[0].text.startswith("<p align")  # the logo's HTML opens the title block
+    gathered = replace(a.gatherer.gather(part), evidence=tuple(Evidence(s, 1.0, 1.0, 1.0) for s in block[:2]))
+    ans = title_answer(part, gathered, r)
+    assert ans is not None and ans.text.startswith("Typer, build great CLIs.") and "<" not in ans.text
+    assert "<em>Typer, build great CLIs." in ans.citations[0].quote  # the span as written
+    shown = a.generator.context(a.gatherer.gather(Part("What is Typer?")).evidence)
+    assert "Typer is a library for building CLI applications." in render(shown)  # no tags for the model

@@ -74,7 +74,9 @@ def compose(outcomes: list[PartOutcome]) -> Composed:
                 cites.append(c)
             where.append(cites.index(c))
         said = renumber(o.verdict.text, where)
-        sentences.append(f"{o.part.document_name}: {said}" if o.part.document else said)
+        said = f"{o.part.document_name}: {said}" if o.part.document else said
+        if said not in sentences:  # two asks the same sentence answers: said once
+            sentences.append(said)
     method = "llm" if any(a.method == "llm" for a in accepted) else "extractive"
     return Composed(" ".join(sentences), tuple(cites), method, "; ".join(dict.fromkeys(reasons)))
 

@@ -26,7 +26,7 @@ from qa.lexicon import (
 from qa.llm import ChatBackend, Message
 from qa.naming import for_document
 from qa.retrieve import Retriever
-from qa.text import has_term, numbers_in
+from qa.text import has_term, numbers_in, terms
 
 from .prompt import retranslate_messages, reword_messages, translate_messages
 from .types import Part, Plan
@@ -46,6 +46,9 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
     pieces = [p.strip() for p in PART_BREAK.split(question.strip()) if p and p.strip()]
     while len(pieces) > 1 and lead_in(pieces[0]):  # a lead-in, not an ask: keep it with the next
         pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]
+    for i in range(len(pieces) - 1, 0, -1):  # "…, and how?" asks the ask before it further: one ask
+        if not terms(LEADING_CONJUNCTION.sub("", pieces[i])):
+            pieces[i - 1 : i + 1] = [f"{pieces[i - 1]}, {pieces[i]}"]
     if len(pieces) > max_parts:
         pieces = pieces[: max_parts - 1] + [", ".join(pieces[max_parts - 1 :])]
     out = []

@@ -16,7 +16,7 @@ from qa.documents import Span
 from qa.grounding import gives_asked_kind
 from qa.lexicon import ASKS_WHICH_SECTION, DESCRIBE_WORDS, DESCRIBES, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
 from qa.naming import TITLE_ASK
-from qa.retrieve import Retriever
+from qa.retrieve import Retriever, readable
 from qa.structure import flat, name_words, section_numbers, section_refs
 from qa.text import has_term, stem, terms
 
@@ -101,6 +101,7 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top):
         return None
     block = [s for s in _doc_sentences(retriever, next(iter(named))) if retriever.in_title(s)]
+    block = [s for s in block if prose(readable(s.text))]  # a logo's or a badge's HTML is no answer
     if not block:
         return None
     want = _block_terms(TITLE_ASK.sub(" ", part.text), retriever)
@@ -110,7 +111,7 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     best = max(range(len(block)), key=lambda i: (hits[i], -i))
     if not gives_asked_kind(part.text, block[best].text):  # "On what date …?" and the block has no date
         return None
-    return _accept(retriever, flat(block[best].text), block[best])
+    return _accept(retriever, readable(block[best].text), block[best])
 
 
 def _block_terms(question: str, retriever: Retriever) -> list[str]:
