@@ -11,6 +11,8 @@ import re
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from qa.typos import english_words
+
 if TYPE_CHECKING:
     from qa.documents import Span
 
@@ -158,6 +160,7 @@ _JOINER = re.compile(
 def name_runs(question: str, names: dict[str, tuple[frozenset[str], frozenset[str]]]) -> list[tuple[int, int, str]]:
     """(start, end, source) of each run of words in ``question`` that names exactly one document:
     name words, then the version words and numbers that narrow them ("GPL version 2", "MPL 2.0").
+    A run does not start with an everyday word in lower case ("support").
 
     >>> names = {"a.txt": (frozenset({"apache", "license"}), frozenset({"2", "2.0"})),
     ...          "m.txt": (frozenset({"mpl", "license"}), frozenset({"2", "2.0"}))}
@@ -179,6 +182,8 @@ def name_runs(question: str, names: dict[str, tuple[frozenset[str], frozenset[st
             continue
         if start >= 0 and len(docs) == 1:
             runs.append((start, end, next(iter(docs))))
+        if m.group().islower() and words <= english_words():  # "support", not "Supporting rootless builds"
+            named = set()
         start, end, docs = (m.start(), m.end(), named) if named else (-1, -1, set())
     if start >= 0 and len(docs) == 1:
         runs.append((start, end, next(iter(docs))))
@@ -211,3 +216,18 @@ def for_document(question: str, keep: str, names: dict[str, tuple[frozenset[str]
             text = text[:s1] + text[s2 - (len(article.group()) if article else 0) :]
         runs[i - 1] = (s1, e1, keep) if keep in (a, b) else (s1, e1, a)
     return re.sub(r"\b(the)\s+the\b", r"\1", re.sub(r"\s{2,}", " ", text), flags=re.I)
+
+
+def written_as_names(text: str) -> set[str]:
+    """Name words (``name_words``) of the words ``text`` capitalises after its first word, where a
+    capital marks a name rather than the start of a sentence.
+
+    >>> sorted(written_as_names("Does Rich support the Apache License? Yes."))
+    ['apache', 'license', 'rich']
+    """
+    found: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        before = text[: m.start()].rstrip()
+        if before and before[-1] not in ".?!:" and m.group()[:1].isupper():
+            found |= name_words(m.group())
+    return found

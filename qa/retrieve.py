@@ -33,8 +33,10 @@ from qa.naming import (
     section_numbers,
     section_refs,
     version_pairs,
+    written_as_names,
 )
 from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
+from qa.typos import english_words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
 log = logging.getLogger(__name__)
@@ -182,14 +184,21 @@ class Retriever(ContextBlock):
 
         A document named as well as every other one is not singled out. A word the question gives
         a version ("GPLv3", "MPL 2.0") does not name a document of that name with other versions.
+        An everyday English word of a title names its document only when the question writes it
+        as a name (capitalised after the first word: "Does Rich support …?") or with another of
+        its name words ("rootless builds"): "Does HTTPX support HTTP/2?" names no document "Supporting …".
         """
-        q, pairs = name_words(query), version_pairs(query)
+        q, pairs, capitalised = name_words(query), version_pairs(query), written_as_names(query)
+        ordinary = english_words()
         scores = {}
         for src in {src for w in q for src in self._naming.get(w, ())}:
             ws, ns = self.names[src]
             hit = ws & q
             if ns:  # "GPLv3" names the GPL version 3, not the GPL version 2
                 hit -= {w for w, _ in pairs} - {w for w, n in pairs if n in ns}
+            hit = {w for w in hit if not any(o != w and o.startswith(w) for o in hit)}  # "urllib3" once, not twice
+            if len(hit) == 1 and not (hit - ordinary) | (hit & capitalised):
+                continue  # one everyday word ("support" of "Supporting rootless builds") used as a word
             if hit:
                 scores[src] = sum(self.name_idf[w] for w in hit) + 0.5 * sum(self.name_idf[n] for n in ns & q)
         if not scores:

@@ -298,10 +298,15 @@ def test_a_readme_with_html_is_read_as_its_text(tmp_path: Path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "typer-readme.md").write_text(README, encoding="utf-8")
     (tmp_path / "docs" / "gpl-2.0.txt").write_text(GPL2, encoding="utf-8")
+    rootless = "Supporting rootless builds\n==========================\n\nBuilds may run without root.\n"
+    (tmp_path / "docs" / "rootless.txt").write_text(rootless, encoding="utf-8")
     settings = Settings(root=tmp_path, llm="extractive", chunk_size=300, chunk_overlap=0, context_chars=200)
     index_documents(settings, [tmp_path / "docs"], embedder=(embedder := FakeEmbedder()))
     a = build_answerer(settings, embedder=embedder)
     r, part = a.retriever, Part("What is the tagline of the Typer README?")
+    assert r.named("How do I build a CLI with Typer?") == {"docs/typer-readme.md"}  # "build": a word, no name
+    assert r.named("What do the rootless builds need?") == {"docs/rootless.txt"}
+    assert r.named("Does the Supporting document say more?") == {"docs/rootless.txt"}  # capitalised: a name
     block = [s for s in r.document_sentences("docs/typer-readme.md") if r.in_title(s)]
     assert block[0].text.startswith("<p align")  # the logo's HTML opens the title block
     gathered = replace(a.gatherer.gather(part), evidence=tuple(Evidence(s, 1.0, 1.0, 1.0) for s in block[:2]))
