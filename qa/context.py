@@ -143,6 +143,8 @@ def readable(text: str) -> str:
     'With Bloom filter, and logo.'
     >>> readable('<p align="center"><em>Typer, build great <abbr title="command line">CLIs</abbr>.</em>')
     'Typer, build great CLIs.'
+    >>> readable("<signature of Ty Coon>, 1 April 1989")  # angle brackets around words are no HTML
+    '<signature of Ty Coon>, 1 April 1989'
     """
     return flat(HTML_TAG.sub("", MD_LINK.sub(r"\1", unframed(text))))
 

@@ -177,11 +177,15 @@ hold holds held have has get give make take do""".split()  # noqa: SIM905
 # Text that is not prose: links, Markdown link targets, images and reference definitions.
 # An image's label ("![Downloads]") is no prose either.
 # An HTML tag, as Markdown READMEs use for logos, badges and centred taglines: "<p align="center">",
-# "<em>", "</abbr>" (its attributes are no prose; the text between tags is).
-HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s+[^<>]*?)?/?>")
-MARKUP = re.compile(
-    r"!\[[^\]\n]*\]|https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:|</?[A-Za-z][\w-]*(?:\s+[^<>]*?)?/?>", re.M
+# "<em>", "</abbr>" (its attributes are no prose; the text between tags is). Only HTML's own tag
+# names: a licence's "<signature of Ty Coon>" or "<program>" is text.
+_HTML_TAG = (
+    r"</?(?:a|abbr|b|blockquote|br|center|code|dd|del|details|div|dl|dt|em|h[1-6]|hr|i|img|ins|kbd|li|ol|p|"
+    r"picture|pre|s|small|source|span|strong|sub|summary|sup|table|tbody|td|tfoot|th|thead|tr|u|ul|video)"
+    r"(?:\s+[^<>]*?)?\s*/?>"
 )
+HTML_TAG = re.compile(_HTML_TAG, re.I)
+MARKUP = re.compile(rf"!\[[^\]\n]*\]|https?://\S+|\]\([^)]*\)|!\[|^\s*\[[^\]]*\]:|(?i:{_HTML_TAG})", re.M)
 # A Markdown link or image, "[text](target)": a reader (and the model) needs its text only.
 MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<>]*>?(?:\s+[\"'][^\"']*[\"'])?\s*\)")
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
