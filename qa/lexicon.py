@@ -112,16 +112,14 @@ LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
 # A piece that asks something: a question word, a leading verb ("Is ...", "Does ..."), or a "?".
 # "Under GPLv3, how many days ...?" splits at the comma, but "Under GPLv3" asks nothing: it qualifies
 # the ask after it.
+_AUXILIARIES = r"(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)"
+ASKS_SOMETHING = re.compile(rf"\b{QUESTION_WORDS}\b|^\s*{_AUXILIARIES}\b|\?", re.I)
 # A piece that opens with "when"/"where"/"once"/"if"… followed by anything but a verb asks nothing
 # either: it is a clause that sets the conditions of the ask after it ("When defining 'control' of an
 # entity, what threshold …?", "If I sue, what happens …?"), unlike "When was it published, and …?".
 CONDITION_CLAUSE = re.compile(
-    r"^\s*(?:(?:when|where)\s+(?!(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had|"
-    r"shall|might)\b)|(?:if|once|after|before|while|unless|since|whenever|although|though)\b)",
-    re.I,
-)
-ASKS_SOMETHING = re.compile(
-    rf"\b{QUESTION_WORDS}\b|^\s*(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)\b|\?",
+    rf"^\s*(?:(?:when|where)\s+(?!(?:{_AUXILIARIES}|shall|might)\b)|"
+    r"(?:if|once|after|before|while|unless|since|whenever|although|though)\b)",
     re.I,
 )
 
