@@ -4,6 +4,9 @@
 True
 >>> bool(ASKS_ARITHMETIC.search("How many more projects operate than are being built?"))
 True
+>>> [bool(ASKS_RATIO.search(q)) for q in ("How many times as many operate as stand idle?",
+...  "How many times did the Cabinet meet?", "What is the ratio of A to B?")]
+[True, False, True]
 >>> [bool(ASKS_ARITHMETIC.search(q)) for q in ("What is the total for 2019 and 2024?",
 ...  "By how much do working projects exceed idle ones?", "Excluding the budget, how much?", "Who spoke?")]
 [True, True, True, False]
@@ -60,21 +63,37 @@ ASKS_DATE = re.compile(r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(
 ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 NONE_WORDS = {"none", "no", "nothing", "nobody", "zero", "neither"}
 QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
+# "How many times as many …", "the ratio of …" (not "how many times did it meet").
+_RATIO = (
+    r"\bhow\s+many\s+times\b(?!\s+(?:did|does|do|has|have|had|was|were|is|are|will)\b)|"
+    r"\btimes\s+(?:as|more|less|fewer|larger|bigger|greater|smaller|higher|lower)\b|\bratio\b"
+)
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
     r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remaining|rest|left|"
     r"either\b.*\bor|or|combined|together|altogether|in all|total|sum|add(?:ed)? up|difference|gap|exceed|"
     r"by how (?:much|many)|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|fraction|percentage of|"
-    r"per ?cent(?:age)? of|average|evenly|apiece|per)\b",
+    rf"per ?cent(?:age)? of|average|evenly|apiece|per)\b|{_RATIO}",
     re.I,
 )
+# The question asks how many times one figure is another: a quotient, whatever operation an answer writes.
+ASKS_RATIO = re.compile(_RATIO, re.I)
+# The question asks how many years a period spans: a range "2023-2027" holds the answer (five, both ends counted).
+ASKS_YEARS = re.compile(r"\bhow\s+many\s+(?:calendar\s+)?years\b", re.I)
+
+
+def asks_arithmetic(question: str) -> bool:
+    """The question may need a figure computed from the documents' figures (a sum, a rest, a ratio, a span of years)."""
+    return bool(ASKS_ARITHMETIC.search(question) or ASKS_YEARS.search(question))
+
+
 # Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an
 # answer that quotes it needs no calculation asked for again.
 STATED_FIGURE = re.compile(r"\b(in total|total|in all|altogether|average|each|per|apiece)\b", re.I)
 # A question that asks for the rest of a whole ("not operating", "other than the national budget",
 # "yet to start"): group 2 is what the rest is not, up to a comma before the ask ("Apart from X, how many …").
 NEGATION = re.compile(
-    rf"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to)\b"
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to)\b"
     rf"((?:(?!,\s*(?:and\s+)?{QUESTION_WORDS}\b).)*)",
     re.I,
 )

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qa.lexicon import HTML_TAG
 from qa.naming import (  # noqa: F401 - how a question names documents and sections; part of this API
     LABEL_NUMBER,
     SECTION_REF,
@@ -151,9 +152,13 @@ def _split_blocks(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
     """Line indices grouped into blocks: blank lines, fences, headings and list items cut."""
     blocks: list[list[int]] = []
     cur: list[int] = []
-    fence = False
+    fence, tags = False, False
     for i, (a, b) in enumerate(lines):
         line = unboxed(text[a:b])
+        if cur and not fence and line.strip() and tags_only(line) != tags:  # "</p>" glued to no prose
+            blocks.append(cur)
+            cur = []
+        tags = tags_only(line)
         if fence:
             cur.append(i)
             if FENCE.match(line):
@@ -181,6 +186,15 @@ def _split_blocks(text: str, lines: list[tuple[int, int]]) -> list[list[int]]:
     if cur:
         blocks.append(cur)
     return blocks
+
+
+def tags_only(line: str) -> bool:
+    """A line of HTML tags and no text: a README's ``<p align="center">`` or badge link.
+
+    >>> tags_only('</p>'), tags_only('  <a href="x"><img src="y" alt="Typer"></a>'), tags_only('<em>Easy.</em>')
+    (True, True, False)
+    """
+    return "<" in line and not HTML_TAG.sub("", line).strip()
 
 
 def _indent(line: str) -> int:
@@ -324,7 +338,7 @@ def split_text(text: str, start: int, end: int) -> list[tuple[int, int]]:
             word = re.search(r"([\w.]+)\.$", piece)
             if word and word.group(1).lower() in ABBREVIATIONS:
                 continue
-            if re.search(r"(?:^|\s)\w\.$", piece):  # an initial, as in "J. Smith"
+            if re.search(r"(?:^|\s)[^\W\d_]\.$", piece):  # an initial, as in "J. Smith" (not "Python 3.")
                 continue
         if ENUMERATOR.fullmatch(piece.strip()):
             continue

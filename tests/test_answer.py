@@ -651,3 +651,36 @@ def test_a_figure_the_question_names_must_be_in_the_cited_sentences(make_answere
         q = f"How much will be allocated for infrastructure in {year}?"
         v = a.verifier.verify(Part(q), _gathered(a, q), Draft(f"In {year}, 62.8 billion tenge. [1]", (y2024,)))
         assert isinstance(v, Accept) == accepted, year
+
+
+def test_a_ratio_ask_is_answered_by_a_quotient_whatever_the_model_wrote(make_answerer):
+    def reply(m):
+        a, b = _numbered(m, OPERATING), _numbered(m, IDLE_SENTENCE)
+        return f"29 - 3 = 26 [{a}][{b}]"  # the model subtracts; "how many times" asks a quotient
+
+    q = "How many times as many anchor projects are operating successfully as stand idle?"
+    ans = make_answerer(FakeChat(reply)).answer(q)
+    assert ans.method == "llm" and ans.text.startswith("29 / 3 = 9.67 times")
+    assert {c.quote for c in ans.citations} == {OPERATING, IDLE_SENTENCE}
+
+
+def test_a_ratio_ask_answered_in_words_is_asked_for_its_calculation(make_answerer):
+    def reply(m):
+        a, b = _numbered(m, OPERATING), _numbered(m, IDLE_SENTENCE)
+        asked = m[-1]["content"]
+        if "Write only the calculation" in asked:
+            assert "8 / 2 = 4" in asked  # a ratio's example divides
+            return f"29 / 3 = 9.67 [{a}][{b}]"
+        return f"29 anchor projects operate and three stand idle. [{a}][{b}]"
+
+    q = "How many times as many anchor projects are operating successfully as stand idle?"
+    ans = make_answerer(FakeChat(reply)).answer(q)
+    assert ans.text.startswith("29 / 3 = 9.67 times")
+
+
+def test_how_many_years_a_range_spans_is_counted_in_code(make_answerer):
+    chat = FakeChat("The plans cover 2023-2027. [1]")
+    q = "How many years do the approved comprehensive plans of the towns cover?"
+    ans = make_answerer(chat).answer(q)
+    assert ans.text.startswith("2027 - 2023 + 1 = 5 years") and ans.method == "llm"
+    assert "2023-2027" in ans.citations[0].quote

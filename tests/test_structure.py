@@ -206,3 +206,17 @@ def test_a_paragraph_boxed_in_asterisks_reads_as_a_paragraph():
     assert ("Some places forbid it.", ("2. Limitation of Liability",)) in said
     assert all(readable(s.text).strip("* ") for s in spans)  # no sentence that is only the box's edge
     assert all(box[s.start : s.end] == s.text for s in spans)  # offsets stay on the raw text
+
+
+def test_html_lines_of_a_readme_are_not_glued_to_its_sentences():
+    text = (
+        '<p align="center">\n  <a href="https://x.org"><img src="logo.svg" alt="Typer"></a>\n</p>\n'
+        '<p align="center">\n    <em>Typer, build great CLIs. Easy to code.</em>\n</p>\n'
+        "Works on Python 3. It has no other dependency.\n"
+    )
+    doc = Document("typer.md", text)
+    texts = [s.text for s in sentences(doc)]
+    assert "<em>Typer, build great CLIs." in texts and "Easy to code.</em>" in texts
+    assert "Works on Python 3." in texts and "It has no other dependency." in texts  # "3." is no initial
+    assert not any("</p>" in t and "Easy" in t for t in texts)
+    _check_offsets(doc)

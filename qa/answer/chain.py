@@ -18,7 +18,7 @@ from itertools import zip_longest
 from qa.check import as_written
 from qa.errors import check_question
 from qa.events import Checked, Stage, checked_pieces
-from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE
+from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE, asks_arithmetic
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -149,7 +149,7 @@ class Answerer:
         text = self.planner.reworded(part.text)
         if text is None:
             return None
-        again = replace(part, text=text, arithmetic=part.arithmetic or bool(ASKS_ARITHMETIC.search(text)))
+        again = replace(part, text=text, arithmetic=part.arithmetic or asks_arithmetic(text))
         again = replace(again, reworded_from=part.text)
         verdict = self.gatherer.gather(again).judgement
         if not verdict.answerable:

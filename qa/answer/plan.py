@@ -15,13 +15,13 @@ from dataclasses import replace
 
 from qa.check import correct_typos, focus_terms
 from qa.lexicon import (
-    ASKS_ARITHMETIC,
     ASKS_SOMETHING,
     CONDITION_CLAUSE,
     LEADING_CONJUNCTION,
     PART_BREAK,
     SCRIPT_LANGUAGE,
     SCRIPTS,
+    asks_arithmetic,
 )
 from qa.llm import ChatBackend, Message
 from qa.naming import for_document
@@ -89,7 +89,7 @@ class Planner:
         asked = split_parts(query, self.max_parts)
         texts = [correct_typos(a, vocab) for a in asked]
         parts = tuple(
-            Part(t, prev if i == 0 else texts[0], bool(ASKS_ARITHMETIC.search(t)), a, question if language else "")
+            Part(t, prev if i == 0 else texts[0], asks_arithmetic(t), a, question if language else "")
             for i, (t, a) in enumerate(zip(texts, asked, strict=True))
         )
         parts = parts if len(parts) > 1 else self.per_document(parts[0])

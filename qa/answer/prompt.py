@@ -12,6 +12,7 @@ True
 from __future__ import annotations
 
 from qa.documents import Span
+from qa.lexicon import ASKS_RATIO
 from qa.llm import Message
 from qa.retrieve import render
 
@@ -48,7 +49,8 @@ def question_prompt(part: Part) -> str:
     if part.original:  # a translation may miss a word's sense: the model sees the words asked too
         text += f"\n(Translated from: {part.original})"
     if part.arithmetic:
-        text += "\nIf no sentence gives this number directly, answer with the calculation, like '5 + 2 = 7 [4]'."
+        like = "8 / 2 = 4 [4]" if ASKS_RATIO.search(part.text) else "5 + 2 = 7 [4]"
+        text += f"\nIf no sentence gives this number directly, answer with the calculation, like '{like}'."
     return text
 
 
@@ -98,12 +100,19 @@ def reword_messages(question: str, sentences: list[str]) -> list[Message]:
 
 
 def calculation_prompt(part: Part) -> str:
-    """A second ask for an arithmetic part whose first answer showed no calculation."""
+    """A second ask for an arithmetic part whose first answer showed no calculation (a ratio's
+    example divides: "how many times as many")."""
+    ratio = (
+        " If [6] is 'Eight shops are open and two are closed.', then 'How many times as many shops are open as "
+        "closed?' is answered '8 / 2 = 4 [6]'."
+        if ASKS_RATIO.search(part.text)
+        else ""
+    )
     return (
         f"Question: {part.text}\nDo not answer in words. Write only the calculation that gives the answer from "
         "numbers in the sentences, then the sentence numbers. Examples: if [4] is 'Of 10 shops, 7 are open.', then "
         "'How many shops are not open?' is answered '10 - 7 = 3 [4]'; if [5] is 'Five shops sell bread and two sell "
-        "fish.', then 'How many shops sell bread or fish?' is answered '5 + 2 = 7 [5]'."
+        f"fish.', then 'How many shops sell bread or fish?' is answered '5 + 2 = 7 [5]'.{ratio}"
     )
 
 

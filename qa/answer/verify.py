@@ -29,7 +29,9 @@ from qa.grounding import contradicts, figure_about_names, figures_named, gives_a
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_NUMBER,
+    ASKS_RATIO,
     ASKS_SHARE,
+    ASKS_YEARS,
     PER_YEAR,
     ROUGHLY,
     YEAR,
@@ -54,7 +56,7 @@ from .spans import (
     with_section,
 )
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
-from .wholes import average, complement, share_of_whole
+from .wholes import average, complement, share_of_whole, years_spanned
 
 log = logging.getLogger(__name__)
 
@@ -278,9 +280,12 @@ class Verifier:
             return Fallback("the calculation adds figures of different kinds or uses one figure twice")
         if not self.about([self.in_context(c) for c in chosen], part.focus):
             return Fallback("the numbers of the calculation come from sentences not about the question")
-        share = bool(ASKS_SHARE.search(part.text))
-        divides = share or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
-        comp = Computation(operands, ops, unit_after(operands[0], spans[0].text), share and "/" in ops)
+        share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
+        divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
+        if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
+            operands, ops = tuple(sorted(operands, key=float, reverse=True)), ("/",)
+        unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], spans[0].text)
+        comp = Computation(operands, ops, unit, share and "/" in ops)
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
@@ -288,10 +293,14 @@ class Verifier:
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation for "how many/how much … not …": whole - part from a sentence
         about it (the rests of several added when the question names figures of several); for
-        "what share/percentage …": part / whole."""
+        "what share/percentage …": part / whole; for "how many years …": the years of a range."""
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
         texts, q = [s.text for s in spans], part.text
         ctx = [self.in_context(s) for s in spans]
+        span = years_spanned(q, texts, ctx) if ASKS_YEARS.search(q) and not ASKS_AVERAGE.search(q) else None
+        if span is not None:
+            verdict = self._accept(span[0].render(), [spans[i] for i in span[1]])
+            return verdict if isinstance(verdict, Accept) else None
         each = average(q, texts, ctx) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
         if each is not None:
             comp, where, note = each

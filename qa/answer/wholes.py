@@ -4,6 +4,8 @@ a share of it ("what share came from the budget?": 184 / 348.4), an average ("ea
 
 >>> complement("How many projects are not operating?", ["29 out of 41 projects are operating."])
 (Computation(operands=('41', '29'), ops=('-',), unit='', percent=False), (0,))
+>>> years_spanned("How many years do the plans cover?", ["Plans for 2023-2027 were approved."])[0].render()
+'2027 - 2023 + 1 = 5 years'
 """
 
 from __future__ import annotations
@@ -190,6 +192,24 @@ def average(
 def _figures(sentence: str) -> list[str]:
     """The numbers of a sentence in order, years left out."""
     return [n for t in TOKEN.findall(sentence) for n in numbers_in(t) if not YEAR.fullmatch(n)]
+
+
+def years_spanned(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
+    """For "how many years does … cover?": the years of the range ("2023-2027", both ends counted)
+    that the sentence best about the question states; None when no such sentence has one range."""
+    asked = focus_terms(question) or terms(question)  # "the plans" is a generic word, yet all it names
+    qterms = [t for t in asked if not t[0].isdigit() and not has_term(t, {"year"})]
+    ctx = context or sentences
+    for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
+        ranges = YEAR_RANGE.findall(sentences[i])
+        if _covers(qterms, ctx[i]) < 0.5:
+            return None
+        if len(set(ranges)) == 1 and int(ranges[0][1]) > int(ranges[0][0]):
+            first, last = ranges[0]
+            return Computation((last, first, "1"), ("-", "+"), "years"), (i,)
+    return None
 
 
 def _per_year(question: str, sentence: str) -> tuple[str, str] | None:
