@@ -83,8 +83,9 @@ ASKS_YEARS = re.compile(r"\bhow\s+many\s+(?:calendar\s+)?years\b", re.I)
 
 
 def asks_arithmetic(question: str) -> bool:
-    """The question may need a figure computed from the documents' figures (a sum, a rest, a ratio, a span of years)."""
-    return bool(ASKS_ARITHMETIC.search(question) or ASKS_YEARS.search(question))
+    """The question may need a figure computed from the documents' figures (a sum, a rest, a ratio,
+    a span of years, a figure before a change)."""
+    return bool(ASKS_ARITHMETIC.search(question) or ASKS_YEARS.search(question) or ASKS_CHANGE.search(question))
 
 
 # Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an
@@ -106,6 +107,18 @@ PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b",
 WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
 # The question asks for an average: an amount divided by a count ("each", "per project", "a year").
 ASKS_AVERAGE = re.compile(r"\b(average|mean|each|per|apiece|evenly)\b", re.I)
+# A figure stated as a change against another period: "18.5 trillion tenge, which is 15% less compared to … 2022".
+PERCENT_CHANGE = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)\s+(less|lower|fewer|below|down|more|higher|above|up)\b", re.I
+)
+CHANGE_DOWN = {"less", "lower", "fewer", "below", "down"}  # the other period's figure was larger
+# The question asks how much a figure changed ("shrink", "grew", "drop"); it may need that change computed.
+ASKS_CHANGE = re.compile(
+    r"\b(shr[iau]nk|fall|fell|drop(?:ped)?|declin(?:e|ed)|decreas(?:e|ed)|gr[eo]w|rise|rose|increas(?:e|ed))\b", re.I
+)
+ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.I)  # with a change word: the change is asked
+# What an average is taken over: the word(s) after "per", "each", "by the number of" ("per job": jobs).
+PER_WHAT = re.compile(r"\b(?:per|each|every|by the number of)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
 PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
 YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
 # The question asks for a rounded figure.
@@ -166,11 +179,12 @@ INSTRUCTION = re.compile(
 )
 
 # ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------
-# Words that refer to the documents themselves or to their parts ("the README", "in the folder",
+# Words that refer to the documents themselves or to their parts ("the README", "this story", "in the folder",
 # "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
 # documents' text, they do not make a question unanswerable.
 DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
 heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
+story stories piece passage excerpt
 version versions edition revision issued versus vs""".split()  # noqa: SIM905
 # What a question about a whole document asks when it asks nothing else ("What is Typer?", "What is
 # HTTPX used for?", "Tell me about Rich"): the document's own description of its subject.

@@ -1,6 +1,7 @@
 import pytest
 
 from qa.answer import Answer
+from qa.answer.arith import Computation
 from qa.cite import verify
 from qa.errors import BadQuestion, LLMUnavailable
 from qa.events import Checked, Stage
@@ -661,6 +662,7 @@ def test_a_ratio_ask_is_answered_by_a_quotient_whatever_the_model_wrote(make_ans
     q = "How many times as many anchor projects are operating successfully as stand idle?"
     ans = make_answerer(FakeChat(reply)).answer(q)
     assert ans.method == "llm" and ans.text.startswith("29 / 3 = 9.67 times")
+    assert Computation(("348.4", "62.8"), ("/",), "times").render() == "348.4 / 62.8 = 5.55 times"
     assert {c.quote for c in ans.citations} == {OPERATING, IDLE_SENTENCE}
 
 
@@ -684,3 +686,13 @@ def test_how_many_years_a_range_spans_is_counted_in_code(make_answerer):
     ans = make_answerer(chat).answer(q)
     assert ans.text.startswith("2027 - 2023 + 1 = 5 years") and ans.method == "llm"
     assert "2023-2027" in ans.citations[0].quote
+
+
+def test_a_figure_before_a_stated_change_and_an_average_per_named_thing_are_computed_in_code(make_answerer):
+    chat = FakeChat("Industrial output made 18.5 trillion tenge. [1]")
+    a = make_answerer(chat)
+    ans = a.answer("Given its drop, roughly what was the industrial output of single-industry towns in 2022?")
+    assert ans.text.startswith("18.5 / 0.85 = 21.8 trillion tenge") and "15% less" in ans.citations[0].quote
+    ans = a.answer("What is the anchor projects' investment per job created?")
+    assert ans.text.startswith("1.4 trillion tenge / 10000 = 140 million tenge")
+    assert chat.seen == []  # computed from the sentences; the model was not asked

@@ -114,6 +114,8 @@ class Computation:
         """
         if set(self.ops) <= {"+", "-"}:
             return None
+        if self.unit == "times":  # a ratio is read to three figures: 348.4 / 62.8 = 5.55 times
+            return 3
         return max(3, *(len(o.replace(".", "").lstrip("0")) for o in self.operands))
 
 

@@ -28,10 +28,8 @@ from qa.documents import Span
 from qa.grounding import contradicts, figure_about_names, figures_named, gives_asked_kind, words_about_names
 from qa.lexicon import (
     ASKS_AVERAGE,
-    ASKS_NUMBER,
     ASKS_RATIO,
     ASKS_SHARE,
-    ASKS_YEARS,
     PER_YEAR,
     ROUGHLY,
     YEAR,
@@ -56,7 +54,7 @@ from .spans import (
     with_section,
 )
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
-from .wholes import average, complement, share_of_whole, years_spanned
+from .wholes import implied
 
 log = logging.getLogger(__name__)
 
@@ -291,28 +289,15 @@ class Verifier:
         return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
-        """The code's own calculation for "how many/how much … not …": whole - part from a sentence
-        about it (the rests of several added when the question names figures of several); for
-        "what share/percentage …": part / whole; for "how many years …": the years of a range."""
+        """The code's own calculation of a figure the sentences about the question imply (see
+        ``implied``), cited from them; None when they imply none."""
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-        texts, q = [s.text for s in spans], part.text
-        ctx = [self.in_context(s) for s in spans]
-        span = years_spanned(q, texts, ctx) if ASKS_YEARS.search(q) and not ASKS_AVERAGE.search(q) else None
-        if span is not None:
-            verdict = self._accept(span[0].render(), [spans[i] for i in span[1]])
-            return verdict if isinstance(verdict, Accept) else None
-        each = average(q, texts, ctx) if ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q) else None
-        if each is not None:
-            comp, where, note = each
-            verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
-            return verdict if isinstance(verdict, Accept) else None
-        if not ASKS_NUMBER.search(q):
-            return None
-        found = share_of_whole(q, texts, ctx) if ASKS_SHARE.search(q) else complement(q, texts, ctx)
+        q = part.text
+        found = implied(q, [s.text for s in spans], [self.in_context(s) for s in spans])
         if found is None:
             return None
-        comp, where = found
-        verdict = self._accept(comp.render(bool(ROUGHLY.search(q))), [spans[i] for i in where])
+        comp, where, note = found
+        verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
         return verdict if isinstance(verdict, Accept) else None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:

@@ -11,10 +11,26 @@ a share of it ("what share came from the budget?": 184 / 348.4), an average ("ea
 from __future__ import annotations
 
 from qa.check import focus_terms
-from qa.lexicon import ASKS_AVERAGE, ASKS_SHARE, NEGATION, PER_YEAR, PERCENT, YEAR, YEAR_RANGE
+from qa.lexicon import (
+    ASKS_AVERAGE,
+    ASKS_CHANGE,
+    ASKS_HOW_MUCH,
+    ASKS_NUMBER,
+    ASKS_SHARE,
+    ASKS_YEARS,
+    CHANGE_DOWN,
+    NEGATION,
+    PER_WHAT,
+    PER_YEAR,
+    PERCENT,
+    PERCENT_CHANGE,
+    ROUGHLY,
+    YEAR,
+    YEAR_RANGE,
+)
 from qa.text import has_term, numbers_in, terms
 
-from .arith import TOKEN, Computation, unit_after, whole_and_part
+from .arith import TOKEN, Computation, fmt, unit_after, whole_and_part
 
 
 def complement(
@@ -182,7 +198,7 @@ def average(
         if _covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
             continue
         amounts = [n for n in _figures(s) if unit_after(n, s) not in ("", "%")]
-        counted = _per_year(question, s) if PER_YEAR.search(question) else _count_of(qterms, s)
+        counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
         if amounts and counted:
             count, note = counted
             return Computation((amounts[0], count), ("/",), unit_after(amounts[0], s)), (i,), note
@@ -221,6 +237,25 @@ def _per_year(question: str, sentence: str) -> tuple[str, str] | None:
     return str(n), f"a year over the {n} years {m.group(1)}-{m.group(2)}"
 
 
+def _count_over(question: str, qterms: list[str], sentence: str) -> tuple[str, str] | None:
+    """The count an average is taken over: of what follows "per"/"each" in the question ("per
+    job": "10,000 jobs"), else of any word it names; none when the sentence names that thing
+    without a count ("per town" where the towns are listed, not counted).
+
+    >>> _count_over("What is the value per job?", ["valu", "job"], "41 projects worth 1.4 bn create 10,000 jobs.")
+    ('10000', '')
+    >>> _count_over("How many activities per town?", ["activ", "town"], "326 activities in the towns' plans.") is None
+    True
+    """
+    m = PER_WHAT.search(question)
+    over = [t for t in terms(m.group(1)) if not t[0].isdigit()] if m else []
+    if over and (found := _count_of(over, sentence)):
+        return found
+    if over and any(has_term(t, set(terms(sentence))) for t in over):
+        return None
+    return _count_of(qterms, sentence)
+
+
 def _count_of(wanted: list[str], sentence: str) -> tuple[str, str] | None:
     """A count written just before a word the question names ("41 anchor projects")."""
     toks = TOKEN.findall(sentence)
@@ -231,4 +266,69 @@ def _count_of(wanted: list[str], sentence: str) -> tuple[str, str] | None:
         after = [w for tok in toks[k + 1 : k + 3] for w in terms(tok)]
         if any(has_term(w, set(after)) for w in wanted):
             return n, ""
+    return None
+
+
+def implied(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...], str] | None:
+    """The figure ``sentences`` imply for ``question``, computed: the years a range spans ("how many
+    years …"), a figure before a stated change ("what was it in 2022?"), an average ("each …"), a
+    share ("what share …": part / whole) or the rest of a whole ("how many … not …": whole - part,
+    the rests of several added when the question names figures of several). Returns the
+    computation, the sentences' indices and a note on what was counted.
+
+    >>> c, where, note = implied("How many projects are not operating?", ["29 out of 41 projects are operating."])
+    >>> c.render(), where
+    ('41 - 29 = 12', (0,))
+    """
+    q, ctx = question, context or sentences
+    if ASKS_YEARS.search(q) and not ASKS_AVERAGE.search(q) and (span := years_spanned(q, sentences, ctx)):
+        return (*span, "")
+    if change := before_change(q, sentences, ctx):
+        return (*change, "")
+    if (ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q)) and (each := average(q, sentences, ctx)):
+        return each
+    if not ASKS_NUMBER.search(q):
+        return None
+    found = share_of_whole(q, sentences, ctx) if ASKS_SHARE.search(q) else complement(q, sentences, ctx)
+    return (*found, "") if found else None
+
+
+def before_change(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
+    """For a figure a sentence states as a change against another period ("18.5 trillion tenge,
+    15% less compared to 2022"): the other period's figure (18.5 / 0.85) when the question names
+    that period, or the change itself (18.5 / 0.85 - 18.5) when it asks how much it fell or grew.
+
+    >>> s = ["In 2023, output made 18.5 trillion tenge, which is 15% less compared to 2022."]
+    >>> before_change("What was the output in 2022?", s)[0].render()
+    '18.5 / 0.85 = 21.8 trillion tenge'
+    >>> before_change("By how much did output shrink from 2022 to 2023?", s)[0].render()
+    '18.5 / 0.85 - 18.5 = 3.26 trillion tenge'
+    >>> before_change("Given its drop, roughly what was the 2022 output?", s)[0].render()
+    '18.5 / 0.85 = 21.8 trillion tenge'
+    >>> before_change("By what percentage did output shrink from 2022?", s) is None
+    True
+    """
+    if ASKS_SHARE.search(question):  # "by what percentage": the sentence states it
+        return None
+    asked = ROUGHLY.sub(" ", ASKS_CHANGE.sub(" ", question))  # how it asks, not what about
+    qterms = [t for t in focus_terms(asked) if not t[0].isdigit()]
+    ctx, years = context or sentences, set(YEAR.findall(question))
+    for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
+        s, m = sentences[i], PERCENT_CHANGE.search(sentences[i])
+        if m is None or _covers(qterms, ctx[i]) < 0.5:
+            continue
+        base = YEAR.findall(s[m.end() :])
+        amounts = [n for n in _figures(s[: m.start()]) if unit_after(n, s) not in ("", "%")]
+        if not base or not amounts or base[0] not in years:
+            continue
+        a, down = amounts[-1], m.group(2).lower() in CHANGE_DOWN
+        f = fmt(1 - float(m.group(1)) / 100 if down else 1 + float(m.group(1)) / 100, None)
+        if not (ASKS_CHANGE.search(question) and ASKS_HOW_MUCH.search(question)):  # "what was it in 2022?"
+            return Computation((a, f), ("/",), unit_after(a, s)), (i,)
+        comp = Computation((a, f, a), ("/", "-")) if down else Computation((a, a, f), ("-", "/"))
+        return Computation(comp.operands, comp.ops, unit_after(a, s)), (i,)
     return None
