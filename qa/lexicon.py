@@ -80,12 +80,21 @@ ASKS_ARITHMETIC = re.compile(
 ASKS_RATIO = re.compile(_RATIO, re.I)
 # The question asks how many years a period spans: a range "2023-2027" holds the answer (five, both ends counted).
 ASKS_YEARS = re.compile(r"\bhow\s+many\s+(?:calendar\s+)?years\b", re.I)
+STATED_YEARS = re.compile(
+    r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|many)[\s-]+years?\b", re.I
+)
 
 
 def asks_arithmetic(question: str) -> bool:
     """The question may need a figure computed from the documents' figures (a sum, a rest, a ratio,
-    a span of years, a figure before a change)."""
-    return bool(ASKS_ARITHMETIC.search(question) or ASKS_YEARS.search(question) or ASKS_CHANGE.search(question))
+    a figure before a change: "how much did it fall", "what was it in 2022, before the drop";
+    not "Does it fall under the licence?").
+
+    >>> asks_arithmetic("By how much did output fall?"), asks_arithmetic("Does my code fall under the licence?")
+    (True, False)
+    """
+    changed = ASKS_CHANGE.search(question) and (ASKS_NUMBER.search(question) or YEAR.search(question))
+    return bool(ASKS_ARITHMETIC.search(question) or changed)
 
 
 # Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an

@@ -25,6 +25,7 @@ from qa.lexicon import (
     PERCENT,
     PERCENT_CHANGE,
     ROUGHLY,
+    STATED_YEARS,
     YEAR,
     YEAR_RANGE,
 )
@@ -214,13 +215,20 @@ def years_spanned(
     question: str, sentences: list[str], context: list[str] | None = None
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For "how many years does … cover?": the years of the range ("2023-2027", both ends counted)
-    that the sentence best about the question states; None when no such sentence has one range."""
+    that the sentence best about the question states; None when no such sentence has one range, or
+    when it states a number of years itself.
+
+    >>> years_spanned("How many years is it supported?", ["Support for 2020-2025, that is 5 years."]) is None
+    True
+    """
     asked = focus_terms(question) or terms(question)  # "the plans" is a generic word, yet all it names
     qterms = [t for t in asked if not t[0].isdigit() and not has_term(t, {"year"})]
     ctx = context or sentences
     for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
         ranges = YEAR_RANGE.findall(sentences[i])
         if _covers(qterms, ctx[i]) < 0.5:
+            return None
+        if STATED_YEARS.search(sentences[i]):  # "supported for 5 years": the count is stated, not computed
             return None
         if len(set(ranges)) == 1 and int(ranges[0][1]) > int(ranges[0][0]):
             first, last = ranges[0]
