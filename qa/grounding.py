@@ -15,11 +15,16 @@ from qa.lexicon import (
     ASKS_COUNT,
     ASKS_DATE,
     ASKS_NUMBER,
+    CHANGE_DOWN,
     DIGITS,
+    FALLS,
     MARKUP,
     MONTHS,
     NEGATES,
     NONE_WORDS,
+    PERCENT,
+    PERCENT_CHANGE,
+    RISES,
     YEAR,
     YES_NO_ASK,
 )
@@ -130,3 +135,19 @@ def contradicts(question: str, answer: str, spans: list[str]) -> bool:
     if AFFIRMS.match(answer):
         return cited_no and not NEGATES.search(AFFIRMS.sub("", answer))
     return bool(NEGATES.search(answer)) and not cited_no
+
+
+def reverses(answer: str, spans: list[str]) -> bool:
+    """The answer says a percentage went the other way than the sentence it cites says ("grew by
+    15%" where the sentence says "15% less"): a small model follows a question's false premise.
+
+    >>> s = ["In 2023, output made 18.5 trillion tenge, which is 15% less compared to 2022."]
+    >>> reverses("Industrial output grew by 15% compared to 2022.", s), reverses("It fell by 15%.", s)
+    (True, False)
+    >>> reverses("It was 18.5 trillion tenge, 15% less than in 2022.", s), reverses("It grew by 40%.", s)
+    (False, False)
+    """
+    stated = {m.group(1): m.group(2).lower() in CHANGE_DOWN for s in spans for m in PERCENT_CHANGE.finditer(s)}
+    said = {m.group(1) for m in PERCENT.finditer(answer)} & set(stated)
+    up, down = bool(RISES.search(answer)), bool(FALLS.search(answer))
+    return any((up and not down) if stated[n] else (down and not up) for n in said)

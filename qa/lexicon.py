@@ -86,15 +86,20 @@ STATED_YEARS = re.compile(
 
 
 def asks_arithmetic(question: str) -> bool:
-    """The question may need a figure computed from the documents' figures (a sum, a rest, a ratio,
-    a figure before a change: "how much did it fall", "what was it in 2022, before the drop";
-    not "Does it fall under the licence?").
+    """The question asks for a figure computed from the documents' figures (a sum, a rest, a ratio)."""
+    return bool(ASKS_ARITHMETIC.search(question))
 
-    >>> asks_arithmetic("By how much did output fall?"), asks_arithmetic("Does my code fall under the licence?")
+
+def may_imply(question: str) -> bool:
+    """The sentences may imply the figure asked, though the question asks no calculation: the years a
+    range spans ("how many years …"), or a figure before a stated change ("how much did it fall",
+    "what was it in 2022, before the drop"); not "Does it fall under the licence?".
+
+    >>> may_imply("By how much did output fall?"), may_imply("Does my code fall under the licence?")
     (True, False)
     """
     changed = ASKS_CHANGE.search(question) and (ASKS_NUMBER.search(question) or YEAR.search(question))
-    return bool(ASKS_ARITHMETIC.search(question) or changed)
+    return bool(ASKS_YEARS.search(question) or changed)
 
 
 # Words that ask for a figure a sentence often states as it is ("the total worth", "each year"): an
@@ -124,6 +129,11 @@ CHANGE_DOWN = {"less", "lower", "fewer", "below", "down"}  # the other period's 
 # The question asks how much a figure changed ("shrink", "grew", "drop"); it may need that change computed.
 ASKS_CHANGE = re.compile(
     r"\b(shr[iau]nk|fall|fell|drop(?:ped)?|declin(?:e|ed)|decreas(?:e|ed)|gr[eo]w|rise|rose|increas(?:e|ed))\b", re.I
+)
+# Words that say a figure went up, or down: an answer must go the way its sentence's "15% less" goes.
+RISES = re.compile(r"\b(gr[eo]w(?:n|s|th)?|increas\w*|r[io]se[ns]?|up|more|higher|above|gain\w*)\b", re.I)
+FALLS = re.compile(
+    r"\b(f[ae]ll(?:s|en)?|drop\w*|declin\w*|decreas\w*|shr[iau]nk\w*|down|less|lower|below|fewer)\b", re.I
 )
 ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.I)  # with a change word: the change is asked
 # What an average is taken over: the word(s) after "per", "each", "by the number of" ("per job": jobs).

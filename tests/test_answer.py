@@ -696,3 +696,12 @@ def test_a_figure_before_a_stated_change_and_an_average_per_named_thing_are_comp
     ans = a.answer("What is the anchor projects' investment per job created?")
     assert ans.text.startswith("1.4 trillion tenge / 10000 = 140 million tenge")
     assert chat.seen == []  # computed from the sentences; the model was not asked
+
+
+OUTPUT_2023 = "In 2023, industrial output made 18.5 trillion tenge, which is 15% less compared to the same period in 2022."
+
+
+def test_an_answer_that_turns_a_stated_fall_into_a_rise_is_not_shown(make_answerer):
+    chat = FakeChat(lambda m: f"Industrial output grew by 15% compared to 2022. [{_numbered(m, OUTPUT_2023)}]")
+    ans = make_answerer(chat).answer("How much did industrial output grow in 2023?")
+    assert "grew" not in ans.text and ans.citations[0].quote == OUTPUT_2023  # the sentence, not the false premise

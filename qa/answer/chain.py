@@ -18,7 +18,7 @@ from itertools import zip_longest
 from qa.check import as_written
 from qa.errors import check_question
 from qa.events import Checked, Stage, checked_pieces
-from qa.lexicon import ASKS_ARITHMETIC, ASKS_YEARS, NAME, SHOUTED, STATED_FIGURE, asks_arithmetic
+from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE, asks_arithmetic, may_imply
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
 
@@ -120,8 +120,7 @@ class Answerer:
                 return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
             outcome = yield from self._part(plan, again, i, t0, timings)
             return self._confirmed(outcome, part, gathered)
-        implies = part.arithmetic or ASKS_YEARS.search(part.text)  # "how many years": a range may hold it
-        own = self.verifier.rest_of_whole(part, gathered) if implies else None
+        own = self.verifier.rest_of_whole(part, gathered) if part.arithmetic or may_imply(part.text) else None
         if own is not None:  # the rest of a whole the documents state: computed in code, not asked
             return PartOutcome(part, gathered, self._settle(part, gathered, own))
         if self.backend is None:

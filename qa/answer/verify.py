@@ -25,7 +25,7 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.grounding import contradicts, figure_about_names, figures_named, gives_asked_kind, words_about_names
+from qa.grounding import contradicts, figure_about_names, figures_named, gives_asked_kind, reverses, words_about_names
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_RATIO,
@@ -188,6 +188,9 @@ class Verifier:
 
     def _supported(self, part: Part, body: str, candidates: list[Span]) -> Verdict:
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        turned = [c for c in chosen if reverses(body, [c.text])]
+        if turned:  # "grew by 15%" from "15% less": the premise was false, the sentence says which way it went
+            return self._accept(turned[0].text, turned[:1])
         problem = self._problem(part, body, chosen)
         if problem is not None:
             return Fallback(problem)
@@ -242,6 +245,8 @@ class Verifier:
         texts, ctx = [c.text for c in chosen], [self.in_context(c) for c in chosen]
         if contradicts(part.text, body, texts):
             return "the answer says yes where the sentence it cites says no"
+        if reverses(body, texts):
+            return "the answer says a figure rose where the sentence it cites says it fell, or the reverse"
         if not figure_about_names(body, ctx, part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
         if not words_about_names(body, texts, ctx, part.text, names):
