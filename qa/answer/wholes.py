@@ -225,11 +225,9 @@ def years_spanned(
     qterms = [t for t in asked if not t[0].isdigit() and not has_term(t, {"year"})]
     ctx = context or sentences
     for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
+        if _covers(qterms, ctx[i]) < 0.5 or STATED_YEARS.search(sentences[i]):  # "for 5 years": stated
+            return None
         ranges = YEAR_RANGE.findall(sentences[i])
-        if _covers(qterms, ctx[i]) < 0.5:
-            return None
-        if STATED_YEARS.search(sentences[i]):  # "supported for 5 years": the count is stated, not computed
-            return None
         if len(set(ranges)) == 1 and int(ranges[0][1]) > int(ranges[0][0]):
             first, last = ranges[0]
             return Computation((last, first, "1"), ("-", "+"), "years"), (i,)
@@ -333,10 +331,10 @@ def before_change(
         amounts = [n for n in _figures(s[: m.start()]) if unit_after(n, s) not in ("", "%")]
         if not base or not amounts or base[0] not in years:
             continue
-        a, down = amounts[-1], m.group(2).lower() in CHANGE_DOWN
+        a, down, unit = amounts[-1], m.group(2).lower() in CHANGE_DOWN, unit_after(amounts[-1], s)
         f = fmt(1 - float(m.group(1)) / 100 if down else 1 + float(m.group(1)) / 100, None)
         if not (ASKS_CHANGE.search(question) and ASKS_HOW_MUCH.search(question)):  # "what was it in 2022?"
-            return Computation((a, f), ("/",), unit_after(a, s)), (i,)
-        comp = Computation((a, f, a), ("/", "-")) if down else Computation((a, a, f), ("-", "/"))
-        return Computation(comp.operands, comp.ops, unit_after(a, s)), (i,)
+            return Computation((a, f), ("/",), unit), (i,)
+        operands, ops = ((a, f, a), ("/", "-")) if down else ((a, a, f), ("-", "/"))
+        return Computation(operands, ops, unit), (i,)
     return None
