@@ -698,7 +698,9 @@ def test_a_figure_before_a_stated_change_and_an_average_per_named_thing_are_comp
     assert chat.seen == []  # computed from the sentences; the model was not asked
 
 
-OUTPUT_2023 = "In 2023, industrial output made 18.5 trillion tenge, which is 15% less compared to the same period in 2022."
+OUTPUT_2023 = (
+    "In 2023, industrial output made 18.5 trillion tenge, which is 15% less compared to the same period in 2022."
+)
 
 
 def test_an_answer_that_turns_a_stated_fall_into_a_rise_is_not_shown(make_answerer):
