@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from qa.lexicon import (
     ANSWER_TYPE_WORDS,
     ASKS_NUMBER,
+    CODE_NAME,
     DOCUMENT_WORDS,
     GENERIC_WORDS,
     INSTRUCTION,
@@ -220,6 +221,16 @@ def names_in(text: str) -> set[str]:
     return {m.group().lower() for m in NAME.finditer(text.strip())} - MONTHS
 
 
+def code_names(text: str) -> set[str]:
+    """The code ``text`` names, lowercased, without backticks or a trailing "()".
+
+    >>> sorted(code_names("Call `console.save_html` or mmh3.hash64() (see README.md, e.g. the U.S. part)."))
+    ['console.save_html', 'mmh3.hash64', 'readme.md']
+    """
+    found = {(m.group(1) or m.group()).strip().lower().removesuffix("()") for m in CODE_NAME.finditer(text)}
+    return {c for c in found if c and not all(len(p) == 1 for p in re.split(r"[._]", c))}  # not "e.g", "U.S"
+
+
 def focus_terms(question: str) -> list[str]:
     """The question's content terms: what an answer must be about."""
     return [t for t in terms(question) if t not in _GENERIC and not t[0].isdigit()]
@@ -312,6 +323,9 @@ def supported(
     >>> q = "Why was Temirtau's mayor fired?"
     >>> supported("Temirtau's mayor was fired for 15% less output.", ["Output is 15% less."], q, vocabulary={"output"})
     False
+    >>> q = "How do I save the output as HTML?"
+    >>> supported("Use `console.save_html` to save it.", ["See the Console API docs."], q)
+    False
     >>> q = "Who wrote the GPL version 3?"
     >>> a = "The GPL version 3 was written by the FSF."
     >>> supported(a, ["Copyright 2007 FSF."], q, naming="gpl 3"), supported(a, ["Copyright 2007 FSF."], q)
@@ -326,6 +340,8 @@ def supported(
     known = {w for s in [*spans, *(titles or []), naming] for w in words(s)} | set(terms(joined))
     shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
     if not all(n in known or has_term(n, known) for n in names_in(answer) | shouted):
+        return False
+    if not code_names(answer) <= code_names(question) | {c for c in code_names(answer) if c in joined.lower()}:
         return False
     if vocabulary is not None and _echoes_premise(answer, question, [*spans, *(context or []), naming], vocabulary):
         return False

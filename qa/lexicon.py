@@ -44,6 +44,9 @@ PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 # A word in capitals (an acronym, or a shouted word such as an injected "HACKED").
 SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
+# Code an answer names: text in backticks, or an identifier joined by "." or "_" ("console.save_html",
+# "hash64()"): a name like any other, that the cited spans must hold as written.
+CODE_NAME = re.compile(r"`([^`\n]{1,80})`|(?<![\w.])[A-Za-z_][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+(?:\(\))?")
 
 # The model says the documents do not answer.
 NOT_FOUND = re.compile(
@@ -254,3 +257,21 @@ AFFIRMS = re.compile(r"^\W*yes\b", re.I)
 NEGATES = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without)\b|n['’]t\b", re.I)
 # HTML tags and Markdown emphasis marks (`code`, **bold**, __bold__): a line shown as a title drops them.
 TAGS_AND_EMPHASIS = re.compile(r"<[^>]*>|[`*_]{1,2}(?=\S)|(?<=\S)[`*_]{1,2}")
+
+# WordNet's "morphy" detachment rules per part of speech (suffix, replacement), in the order
+# WordNet tries them: "ventures" -> "venture", "stalled" -> "stall", "boxes" -> "box".
+WORDNET_DETACH = {
+    "noun": (
+        ("s", ""),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("ies", "y"),
+    ),
+    "verb": (("s", ""), ("ies", "y"), ("es", "e"), ("es", ""), ("ed", "e"), ("ed", ""), ("ing", "e"), ("ing", "")),
+    "adj": (("er", ""), ("est", ""), ("er", "e"), ("est", "e")),
+    "adv": (),
+}

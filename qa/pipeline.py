@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
+from qa import thesaurus
 from qa.answer import Answerer
 from qa.documents import Scan, is_under, read_documents, scan_paths, source_name
 from qa.embed import Embedder, cores, load_embedder
@@ -129,6 +130,7 @@ def build_answerer(
         paraphrase_cosine=settings.paraphrase_cosine,
         disagree_share=settings.disagree_share,
         reword_cosine=settings.reword_cosine,
+        thesaurus=thesaurus.load(settings.thesaurus, settings.thesaurus_senses),
     )
     answerer.generator.evidence_after = settings.evidence_after
     return answerer

@@ -173,6 +173,14 @@ class Retriever(ContextBlock):
         """Every term some sentence holds, and the words that name documents."""
         return self.lex.sentence_vocabulary() | {w for ws, _ in self.names.values() for w in ws}
 
+    def says(self, phrase: str, k: int = 5) -> bool:
+        """Some chunk holds ``phrase`` word for word, case and line breaks aside (BM25's best ``k``
+        chunks for it are read): "news agency" is a phrase the documents use, not two words."""
+        want = f" {' '.join(words(phrase))} "
+        return any(
+            want in f" {' '.join(words(self._chunk(i).text))} " for i in self.lex.top(self.lex.scores(phrase), k)
+        )
+
     @cached_property
     def sent_bm25(self) -> BM25:
         """BM25 over every sentence, in memory: for the eval's no-model baseline on small corpora."""

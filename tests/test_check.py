@@ -173,3 +173,11 @@ def test_judge_a_news_story_called_the_story_is_not_missing_a_word():
     ev = [_ev("Kazinform News Agency reports.", 0.5)]
     v = judge("Which news agency reported this story?", ev, {"kazinform", "news", "agency", "report"})
     assert v.missing == () and v.answerable
+
+
+def test_code_an_answer_names_must_be_in_its_cited_spans_or_the_question():
+    q = "How do I get 64-bit hashes?"
+    assert supported("Call `mmh3.hash64` for 64-bit hashes.", ["mmh3.hash64() returns two 64-bit integers."], q)
+    assert not supported("Call `mmh3.hash128` for 64-bit hashes.", ["mmh3.hash64() returns two 64-bit integers."], q)
+    q = "What does mmh3.hash64 return?"
+    assert supported("mmh3.hash64 returns two 64-bit integers.", ["It returns two 64-bit integers."], q)

@@ -21,6 +21,7 @@ from qa.events import Checked, Stage, checked_pieces
 from qa.lexicon import ASKS_ARITHMETIC, NAME, SHOUTED, STATED_FIGURE, asks_arithmetic, may_imply
 from qa.llm import ChatBackend, Message
 from qa.retrieve import Retriever
+from qa.thesaurus import WordNet
 
 from .compose import PartOutcome, Translator, compose
 from .extract import Extractor
@@ -55,11 +56,12 @@ class Answerer:
         about_cosine: float = 1.0,
         disagree_share: float = 0.75,
         reword_cosine: float = 0.0,
+        thesaurus: WordNet | None = None,
         **stages,
     ) -> None:
         self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
         self.reword_cosine = reword_cosine  # a refused question is reworded only from evidence this close
-        self.planner = stages.get("planner") or Planner(retriever, backend, max_parts)
+        self.planner = stages.get("planner") or Planner(retriever, backend, max_parts, thesaurus=thesaurus)
         self.gatherer = stages.get("gatherer") or Gatherer(retriever, evidence_k, paraphrase_cosine)
         self.generator = stages.get("generator") or Generator(
             retriever, backend, max_tokens, context_chars, evidence_chars
@@ -109,17 +111,33 @@ class Answerer:
         yield answer
 
     def _part(self, plan: Plan, part: Part, i: int, t0: float, timings: dict) -> Gen[Stage, None, PartOutcome]:
-        """Gather, then (with a model) generate and verify one part; fall back to extraction."""
+        """Gather, then (with a model) generate and verify one part; fall back to extraction. A part
+        refused for words the documents lack is asked again in their words."""
         gathered = self.gatherer.gather(part)
         timings.setdefault("retrieve_ms", _ms(t0))
-        of = f" (part {i + 1} of {len(plan.parts)})" if len(plan.parts) > 1 else ""
         if not gathered.judgement.answerable:
             log.info("refused %r: %s", part.text, gathered.judgement.reason)
-            again = self._reworded(part, gathered)
-            if again is None:
-                return PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
-            outcome = yield from self._part(plan, again, i, t0, timings)
-            return self._confirmed(outcome, part, gathered)
+            outcome = PartOutcome(part, gathered, Refuse(gathered.judgement.reason))
+        else:
+            outcome = yield from self._answered(plan, part, gathered, i, t0, timings)
+        if not isinstance(outcome.verdict, Refuse) or not gathered.judgement.missing or part.reworded_from:
+            return outcome
+        synonyms = self._synonyms(part)
+        if synonyms is not None:
+            again = yield from self._part(plan, synonyms, i, t0, timings)
+            if isinstance(again.verdict, Accept):
+                return again
+        reworded = None if gathered.judgement.answerable else self._reworded(part, gathered)
+        if reworded is None:
+            return outcome
+        again = yield from self._part(plan, reworded, i, t0, timings)
+        return self._confirmed(again, part, gathered)
+
+    def _answered(
+        self, plan: Plan, part: Part, gathered: Gathered, i: int, t0: float, timings: dict
+    ) -> Gen[Stage, None, PartOutcome]:
+        """An answerable part: computed in code when the documents imply it, else drafted and verified."""
+        of = f" (part {i + 1} of {len(plan.parts)})" if len(plan.parts) > 1 else ""
         own = self.verifier.rest_of_whole(part, gathered) if part.arithmetic or may_imply(part.text) else None
         if own is not None:  # the rest of a whole the documents state: computed in code, not asked
             return PartOutcome(part, gathered, self._settle(part, gathered, own))
@@ -134,12 +152,21 @@ class Answerer:
             verdict = verdict if stated else self._calculated(part, gathered) or verdict
         return PartOutcome(part, gathered, self._settle(part, gathered, verdict), draft.tokens)
 
+    def _synonyms(self, part: Part) -> Part | None:
+        """The part, refused for words the documents never use, with each such word put in a
+        WordNet synonym the documents use ("wire service" -> "news agency"); None when there is
+        none. Its answer is checked as any other's: only the words changed, not what is asked."""
+        text = self.planner.in_documents_terms(part.text)
+        if text is None:
+            return None
+        return replace(part, text=text, arithmetic=part.arithmetic or asks_arithmetic(text), reworded_from=part.text)
+
     def _reworded(self, part: Part, gathered: Gathered) -> Part | None:
         """A question refused because the documents never use some of its words, asked again in the
         words of the sentences it retrieves ("blueprints" -> "plans"), when that one is answerable.
         Not for a translated question (translated with those words already) or a reworded one."""
         j = gathered.judgement
-        if self.backend is None or not j.missing or part.original or part.reworded_from:
+        if self.backend is None or part.original:
             return None
         if names_missing(part.text, j.missing):  # "France", "GDP": no other words name what the documents lack
             return None

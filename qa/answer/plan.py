@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from qa.check import correct_typos, focus_terms
+from qa.check import GENERIC_TERMS, correct_typos, focus_terms
 from qa.lexicon import (
     ASKS_SOMETHING,
     CONDITION_CLAUSE,
@@ -27,6 +27,7 @@ from qa.llm import ChatBackend, Message
 from qa.naming import for_document
 from qa.retrieve import Retriever
 from qa.text import has_term, numbers_in, terms
+from qa.thesaurus import WordNet, reword
 
 from .prompt import retranslate_messages, reword_messages, translate_messages
 from .types import Part, Plan
@@ -72,10 +73,16 @@ class Planner:
     """Normalise, translate (a question in another script than the documents'), typo-correct, split."""
 
     def __init__(
-        self, retriever: Retriever, backend: ChatBackend | None = None, max_parts: int = 3, glossary_k: int = 3
+        self,
+        retriever: Retriever,
+        backend: ChatBackend | None = None,
+        max_parts: int = 3,
+        glossary_k: int = 3,
+        thesaurus: WordNet | None = None,
     ) -> None:
         self.retriever, self.backend, self.max_parts = retriever, backend, max_parts
         self.glossary_k = glossary_k  # sentences a translation is made again with (0: translate once)
+        self.thesaurus = thesaurus  # None: words the documents lack stay as asked
 
     def plan(self, question: str, history: list[Message] | None = None) -> Plan:
         turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
@@ -96,6 +103,17 @@ class Planner:
         if len(parts) > 1:
             log.info("split %r into %d parts: %s", query, len(parts), [p.text for p in parts])
         return Plan(question, parts, language, turns)
+
+    def in_documents_terms(self, text: str) -> str | None:
+        """``text`` with each word the documents lack put in a synonym they use (the thesaurus), or
+        None when the thesaurus finds none."""
+        if self.thesaurus is None:
+            return None
+        r = self.retriever
+        again, swaps = reword(text, r.vocabulary, self.thesaurus, GENERIC_TERMS, r.says)
+        if swaps:
+            log.info("in the documents' words: %r -> %r (%s)", text, again, swaps)
+        return again if swaps else None
 
     def per_document(self, part: Part) -> tuple[Part, ...]:
         """A question that names two or more documents (a comparison: "under the Apache License
