@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from qa.lexicon import (
     ANSWER_TYPE_WORDS,
     ASKS_NUMBER,
+    CODE_FENCE,
     CODE_NAME,
     DOCUMENT_WORDS,
     GENERIC_WORDS,
@@ -226,7 +227,10 @@ def code_names(text: str) -> set[str]:
 
     >>> sorted(code_names("Call `console.save_html` or mmh3.hash64() (see README.md, e.g. the U.S. part)."))
     ['console.save_html', 'mmh3.hash64', 'readme.md']
+    >>> code_names("```shell $ pip install httpx[http2] ```")
+    set()
     """
+    text = CODE_FENCE.sub(" ", text)
     found = {(m.group(1) or m.group()).strip().lower().removesuffix("()") for m in CODE_NAME.finditer(text)}
     return {c for c in found if c and not all(len(p) == 1 for p in re.split(r"[._]", c))}  # not "e.g", "U.S"
 
@@ -263,23 +267,26 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     >>> support_set("Nine are building and 29 work.", ["29 work today.", "x", "Nine are building."])
     [0, 2]
     """
-    must = numbers_in(answer) | names_in(answer) | _shouted(answer)
+    code = code_names(answer)
+    must = numbers_in(answer) | names_in(answer) | _shouted(answer) | code
     need = must | set(terms(answer))
     chosen: list[int] = []
     have: set[str] = set()
+
+    def held(c: str) -> set[str]:  # code is held as written ("console.save_html"), the rest word by word
+        return numbers_in(c) | set(words(c)) | set(terms(c)) | {x for x in code if x in c.lower()}
+
     for _ in range(limit):
 
         def gain(i: int, have: set[str] = have) -> int:
-            c = candidates[i]
-            got = (numbers_in(c) | set(words(c)) | set(terms(c))) & (need - have)
+            got = held(candidates[i]) & (need - have)
             return len(got) + 10 * len(got & must)  # numbers and names first: they must be supported
 
         best = max((i for i in range(len(candidates)) if i not in chosen), key=gain, default=None)
         if best is None or gain(best) == 0:
             break
         chosen.append(best)
-        c = candidates[best]
-        have |= numbers_in(c) | set(words(c)) | set(terms(c))
+        have |= held(candidates[best])
     return chosen
 
 

@@ -46,6 +46,7 @@ NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
 SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
 # Code an answer names: text in backticks, or an identifier joined by "." or "_" ("console.save_html",
 # "hash64()"): a name like any other, that the cited spans must hold as written.
+CODE_FENCE = re.compile(r"```[\w+-]*")  # a Markdown code fence and its language: the code inside is read as text
 CODE_NAME = re.compile(r"`([^`\n]{1,80})`|(?<![\w.])[A-Za-z_][A-Za-z0-9]*(?:[._][A-Za-z0-9]+)+(?:\(\))?")
 
 # The model says the documents do not answer.

@@ -181,3 +181,8 @@ def test_code_an_answer_names_must_be_in_its_cited_spans_or_the_question():
     assert not supported("Call `mmh3.hash128` for 64-bit hashes.", ["mmh3.hash64() returns two 64-bit integers."], q)
     q = "What does mmh3.hash64 return?"
     assert supported("mmh3.hash64 returns two 64-bit integers.", ["It returns two 64-bit integers."], q)
+
+
+def test_the_sentence_that_holds_the_code_an_answer_names_is_cited():
+    candidates = ["The console prints rich text.", "Call console.save_html() to write HTML."]
+    assert support_set("Use `console.save_html` to save it.", candidates) == [1]

@@ -125,7 +125,7 @@ class Answerer:
         synonyms = self._synonyms(part)
         if synonyms is not None:
             again = yield from self._part(plan, synonyms, i, t0, timings)
-            if isinstance(again.verdict, Accept):
+            if isinstance(again.verdict, Accept) and again.verdict.method == "llm":  # not a guessed sentence
                 return again
         reworded = None if gathered.judgement.answerable else self._reworded(part, gathered)
         if reworded is None:
