@@ -348,7 +348,7 @@ def supported(
     shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
     if not all(n in known or has_term(n, known) for n in names_in(answer) | shouted):
         return False
-    if not code_names(answer) <= code_names(question) | {c for c in code_names(answer) if c in joined.lower()}:
+    if any(c not in joined.lower() for c in code_names(answer) - code_names(question)):  # code, as written
         return False
     if vocabulary is not None and _echoes_premise(answer, question, [*spans, *(context or []), naming], vocabulary):
         return False

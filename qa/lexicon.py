@@ -259,6 +259,11 @@ NEGATES = re.compile(r"\b(?:not|no|never|none|nor|neither|cannot|without)\b|n['â
 # HTML tags and Markdown emphasis marks (`code`, **bold**, __bold__): a line shown as a title drops them.
 TAGS_AND_EMPHASIS = re.compile(r"<[^>]*>|[`*_]{1,2}(?=\S)|(?<=\S)[`*_]{1,2}")
 
+# The parts of speech a word the documents lack is looked up as in WordNet: adverbs ("before",
+# "roughly") say how, not what, and their synonyms misread questions.
+WORDNET_LOOKED_UP = ("noun", "verb", "adj")
+# A plain word a synonym may replace (letters, inner hyphens or apostrophes: "one-company").
+PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 # WordNet's "morphy" detachment rules per part of speech (suffix, replacement), in the order
 # WordNet tries them: "ventures" -> "venture", "stalled" -> "stall", "boxes" -> "box".
 WORDNET_DETACH = {

@@ -32,15 +32,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa.errors import UsageError
-from qa.lexicon import NAME, SHOUTED, WORDNET_DETACH
+from qa.lexicon import NAME, PLAIN_WORD, SHOUTED, WORDNET_DETACH, WORDNET_LOOKED_UP
 from qa.text import has_term, stem, tokens
 
 log = logging.getLogger(__name__)
 
 POS = ("noun", "verb", "adj", "adv")
-_LOOKED_UP = ("noun", "verb", "adj")  # adverbs ("before", "roughly") say how, not what: their synonyms mislead
 _POS_OF = {"n": "noun", "v": "verb", "a": "adj", "s": "adj", "r": "adv"}
-_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
 
 
 class WordNet:
@@ -86,7 +84,7 @@ class WordNet:
         word = phrase.lower().replace(" ", "_")
         near: list[str] = []
         general: list[str] = []
-        for pos in _LOOKED_UP:
+        for pos in WORDNET_LOOKED_UP:
             for base in self.bases(word, pos):
                 for sense, offset in enumerate(self._load()[pos][base][: self.senses]):
                     lemmas, hypernyms = self._synset(pos, offset)
@@ -156,7 +154,7 @@ def reword(
     asks: "part", "place") neither are replaced nor replace: they say too little to be worth it.
     A lemma of several words replaces only if the documents ``says`` it as a phrase."""
     named = {m.group() for rx in (NAME, SHOUTED) for m in rx.finditer(question)}
-    found = list(_WORD.finditer(question))
+    found = list(PLAIN_WORD.finditer(question))
     swaps: list[tuple[int, int, str, str]] = []
     i = 0
     while i < len(found):
@@ -165,7 +163,7 @@ def reword(
             if len(group) < n or any(m.group() in named for m in group):
                 continue
             phrase = question[group[0].start() : group[-1].end()]
-            if n > 1 and not re.fullmatch(r"[A-Za-z'-]+(?: [A-Za-z'-]+)*", phrase):
+            if phrase != " ".join(m.group() for m in group):  # words one space apart, no comma between
                 continue
             lacking = [
                 t for t in tokens(phrase) if t not in generic and not t[0].isdigit() and not has_term(t, vocabulary)
