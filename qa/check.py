@@ -34,7 +34,7 @@ from qa.lexicon import (
 )
 from qa.retrieve import Evidence
 from qa.structure import name_words
-from qa.text import has_term, numbers_in, stem, terms, words
+from qa.text import counts_in, has_term, numbers_in, stem, terms, words
 from qa.typos import correct_typos, edit_distance, english_words  # noqa: F401 - part of this API
 
 _GENERIC = {stem(w) for w in GENERIC_WORDS} | {stem(w) for w in DOCUMENT_WORDS}
@@ -274,7 +274,7 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     have: set[str] = set()
 
     def held(c: str) -> set[str]:  # code is held as written ("console.save_html"), the rest word by word
-        return numbers_in(c) | set(words(c)) | set(terms(c)) | {x for x in code if x in c.lower()}
+        return counts_in(c) | set(words(c)) | set(terms(c)) | {x for x in code if x in c.lower()}
 
     for _ in range(limit):
 
@@ -291,8 +291,12 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
 
 
 def allowed_numbers(spans: list[str]) -> set[str]:
-    """Numbers in the spans, plus sums and differences of two of them."""
-    nums = set().union(*(numbers_in(s) for s in spans)) if spans else set()
+    """Numbers in the spans (and how many names their lists give), plus sums and differences of two.
+
+    >>> sorted(allowed_numbers(["Plans of Altay, Ridder and Balkhash: 326 activities."]))[:3]
+    ['3', '323', '326']
+    """
+    nums = set().union(*(counts_in(s) for s in spans)) if spans else set()
     values = []
     for n in nums:
         with contextlib.suppress(ValueError):

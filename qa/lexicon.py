@@ -42,6 +42,16 @@ YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|per ?cent)", re.I)
 # A capitalised word that does not start a sentence: a name the cited spans must hold.
 NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}\b")
+# A run of names joined by commas and a last "and"/"or" ("Altay, Balkhash, and Ridder towns"): the
+# documents list what they count. The last name may be lower-case as written ("… and kulsary.").
+_LISTED = r"[A-Z][\w’'-]*(?:[ \t]+[A-Z][\w’'-]*)*"
+LISTING = re.compile(rf"\b{_LISTED}(?:,\s*{_LISTED})+,?\s+(?:and|or)\s+(?:{_LISTED}|[a-z][\w'-]*(?=\s*[.;:!?]|\s*$))")
+LISTING_SEPARATOR = re.compile(r",?\s+(?:and|or)\s+|,\s*")
+# Words that open a sentence with a comma and are not the first of a list ("Meanwhile, A, B and C").
+_OPENER_WORDS = """meanwhile however moreover furthermore additionally also besides then thus therefore finally
+first firstly second secondly third lastly today yesterday now nevertheless nonetheless instead otherwise
+similarly likewise consequently hence still indeed accordingly here there so yet again overall"""
+OPENERS = set(_OPENER_WORDS.split())
 # A word in capitals (an acronym, or a shouted word such as an injected "HACKED").
 SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
 # Code an answer names: text in backticks, or an identifier joined by "." or "_" ("console.save_html",
@@ -142,6 +152,8 @@ FALLS = re.compile(
 ASKS_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.I)  # with a change word: the change is asked
 # What an average is taken over: the word(s) after "per", "each", "by the number of" ("per job": jobs).
 PER_WHAT = re.compile(r"\b(?:per|each|every|by the number of)\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)", re.I)
+# What a "how many" question counts ("how many activities per town": activities).
+HOW_MANY_OF = re.compile(r"\bhow\s+many\s+([^\W\d_]+)", re.I)
 PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
 YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
 # The question asks for a rounded figure.
@@ -205,6 +217,13 @@ INSTRUCTION = re.compile(
 # Words that refer to the documents themselves or to their parts ("the README", "this story", "in the folder",
 # "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
 # documents' text, they do not make a question unanswerable.
+# Words by which a sentence refers back to the one before it ("this amount", "the above-mentioned
+# projects"): only such a sentence, or one sharing a word with it, is read with its predecessor.
+# Not "he"/"she": in reported speech ("…,” he added.") they name the speaker, not the topic.
+_REFERS_BACK_WORDS = """this these that those it its they them their such same above aforementioned said former
+latter there then thus hence therefore also both"""
+REFERS_BACK = set(_REFERS_BACK_WORDS.split())
+
 DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
 heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
 story stories piece passage excerpt

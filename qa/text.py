@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 
+from qa.lexicon import LISTING, LISTING_SEPARATOR, OPENERS
+
 _WORD = re.compile(r"\w+(?:[.,]\d+)*", re.UNICODE)
 STOPWORDS = set(
     [
@@ -191,6 +193,36 @@ def numbers_in(text: str) -> set[str]:
             n = w.replace(",", "").rstrip(".")
             found.add(n.lstrip("0") or "0" if n.isdigit() else n)
     return {n for n in found if any(ch.isdigit() for ch in n)}
+
+
+def listings(text: str) -> list[tuple[int, int, int]]:
+    """The lists of names in ``text``: (start, end, how many names), so that "six towns" can be
+    checked against a sentence that lists them.
+
+    >>> listings("The plans of Altay, Balkhash, and Ridder towns; weakest in Temirtau, Balkhash and kulsary.")
+    [(13, 40, 3), (59, 89, 3)]
+    >>> listings("Meanwhile, Stepnogorsk, Balkhash and Karazhal report a decline.")
+    [(11, 45, 3)]
+    """
+    found = []
+    for m in LISTING.finditer(text):
+        items = LISTING_SEPARATOR.split(m.group())
+        start = m.start()
+        if items[0].lower() in OPENERS:  # "Meanwhile, A, B and C": three names
+            start = m.start() + m.group().index(items[1], len(items[0]))
+            items = items[1:]
+        if len(items) >= 2:
+            found.append((start, m.end(), len(items)))
+    return found
+
+
+def counts_in(text: str) -> set[str]:
+    """The numbers of ``text`` and how many names each of its lists gives.
+
+    >>> sorted(counts_in("Plans of Altay, Balkhash and Ridder include 326 activities."))
+    ['3', '326']
+    """
+    return numbers_in(text) | {str(n) for *_, n in listings(text)}
 
 
 def has_term(term: str, vocabulary: set[str]) -> bool:

@@ -2,6 +2,7 @@ import pytest
 
 from qa.answer import Answer
 from qa.answer.arith import Computation
+from qa.answer.spans import in_context
 from qa.cite import verify
 from qa.errors import BadQuestion, LLMUnavailable
 from qa.events import Checked, Stage
@@ -713,3 +714,42 @@ def test_an_answer_that_turns_a_stated_fall_into_a_rise_is_not_shown(make_answer
     chat = FakeChat(lambda m: f"Industrial output grew by 15% compared to 2022. [{_numbered(m, OUTPUT_2023)}]")
     ans = make_answerer(chat).answer("How much did industrial output grow in 2023?")
     assert "grew" not in ans.text and ans.citations[0].quote == OUTPUT_2023  # the sentence, not the false premise
+
+
+PLANS_LISTED = "Altay, Balkhash, Zhitikara, Lisakovsk, Ridder, and Stepnogosrk"
+
+
+def test_a_count_the_documents_give_as_a_list_of_names_is_an_operand(make_answerer):
+    a = make_answerer(None)
+    q = "How many activities does each town's comprehensive plan contain on average?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("326 / 6 = 54.3 per town, over the 6 listed")
+    assert PLANS_LISTED in v.citations[0].quote and "326 activities" in v.citations[1].quote
+    q = "How many single-industry towns are without an approved comprehensive plan?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text == "20 - 6 = 14 [1][2]"
+    assert PLANS_LISTED in v.citations[0].quote and "There are 20" in v.citations[1].quote
+
+
+def test_a_count_of_listed_names_is_supported_by_the_sentence_that_lists_them(make_answerer):
+    a = make_answerer(None)
+    q = "For how many towns were comprehensive development plans approved?"
+    plans = next(s.text for s in a.generator.context([]) if PLANS_LISTED in s.text)
+    n = _numbered_spans(a, plans)
+    v = a.verifier.verify(Part(q), _gathered(a, q), _draft(a, f"Plans were approved for six towns. [{n}]"))
+    assert isinstance(v, Accept) and v.citations[0].quote == plans
+    v = a.verifier.verify(Part(q), _gathered(a, q), _draft(a, f"Plans were approved for seven towns. [{n}]"))
+    assert not isinstance(v, Accept)
+
+
+def test_a_sentence_is_read_with_the_one_before_only_when_it_goes_on_from_it(make_answerer):
+    a = make_answerer(None)
+    q = "Which towns have the weakest performance indicators?"
+    other = next(s.text for s in a.generator.context([]) if s.text.startswith("Meanwhile"))
+    draft = _draft(a, f"Stepnogorsk, Balkhash and Karazhal. [{_numbered_spans(a, other)}]")
+    assert not isinstance(a.verifier.verify(Part(q), _gathered(a, q), draft), Accept)
+    spans = a.generator.context([])
+    at = next(i for i, s in enumerate(spans) if "this amount" in s.text)  # goes on from the sentence before
+    assert in_context(a.retriever, spans[at]) == f"{spans[at - 1].text} {spans[at].text}"
+    at = next(i for i, s in enumerate(spans) if s.text.startswith("Meanwhile"))
+    assert in_context(a.retriever, spans[at]) == spans[at].text

@@ -28,7 +28,7 @@ from qa.lexicon import (
     TIMES_100,
     WHOLE_INCLUDING_PART,
 )
-from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in
+from qa.text import NUMBER_WORDS, STOPWORDS, listings, numbers_in
 
 _NUM = r"(?:\d[\d,]*(?:\.\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 _OP = r"(?:\s*[+×*/÷]\s*|\s+[-−–]\s+)"
@@ -151,6 +151,7 @@ def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[
     False
     """
     written = [n for s in dict.fromkeys(sources) for t in TOKEN.findall(s) for n in numbers_in(t)]
+    written += [str(n) for s in dict.fromkeys(sources) for *_, n in listings(s)]  # "Altay, Ridder and Balkhash": 3
     if any(operands.count(o) > written.count(o) for o in set(operands)):
         return False
     if "*" in ops or "/" in ops:

@@ -16,10 +16,11 @@ from qa.lexicon import (
     ASKS_NAMES,
     INSTRUCTION,
     NOT_FOUND,
+    REFERS_BACK,
     YEAR,
 )
 from qa.retrieve import Retriever
-from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
+from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, stem, terms, words
 
 from .types import Accept, Gathered, Part
 
@@ -33,12 +34,31 @@ def named_documents(retriever: Retriever, part: Part) -> set[str]:
 
 
 def in_context(retriever: Retriever, span: Span) -> str:
-    """The span with the sentence before it ("this amount" needs its antecedent)."""
+    """The span with the sentence before it when it goes on from it ("this amount" needs its
+    antecedent; "Meanwhile, Karazhal reports a decline" is not about the weakest towns before it)."""
     sents = retriever.sentences
     i = retriever.sentence_pos.get((span.source, span.start))
-    if i and sents[i - 1].source == span.source:
+    if i and sents[i - 1].source == span.source and continues(sents[i - 1].text, span.text):
         return sents[i - 1].text + " " + span.text
     return span.text
+
+
+def continues(before: str, text: str) -> bool:
+    """``text`` goes on from the sentence ``before``: it refers back to it, or shares a content
+    word with it other than a name or a number.
+
+    >>> continues("In his words, 348.4 billion tenge were allocated.", "In 2024, this amount will reach 62.8 billion.")
+    True
+    >>> continues("29 of 41 anchor projects operate.", "Nine projects are under implementation.")
+    True
+    >>> continues("The weakest indicators are in Temirtau, Balkhash.", "Meanwhile, Balkhash and Karazhal report a decline.")
+    False
+    """
+    if set(words(text)) & REFERS_BACK:
+        return True
+    named = {w.lower() for t in (before, text) for w in re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z]\w*", t.strip())}
+    shared = set(terms(before)) & set(terms(text))
+    return any(not t[0].isdigit() and t not in {stem(n) for n in named} and t not in named for t in shared)
 
 
 def until_not_found(raw: str) -> str:

@@ -37,7 +37,7 @@ from qa.lexicon import (
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
-from qa.text import numbers_in
+from qa.text import counts_in, numbers_in
 
 from .arith import Computation, explain, operands_fit, parse_expression, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
@@ -262,7 +262,7 @@ class Verifier:
     def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
         """A written calculation, or a number no span holds that two span numbers give: recomputed."""
         parsed = parse_expression(body)
-        held = set().union(*(numbers_in(c.text) for c in candidates)) if candidates else set()
+        held = set().union(*(counts_in(c.text) for c in candidates)) if candidates else set()
         if parsed is None:
             new = sorted(n for n in numbers_in(body) - held - numbers_in(part.text) if not YEAR.fullmatch(n))
             # a figure no sentence holds is taken for a calculation only where the question asks one
@@ -274,7 +274,7 @@ class Verifier:
             operands, ops = parsed
         spans = []
         for o in operands:
-            span = next((c for c in candidates if o in numbers_in(c.text)), None)
+            span = next((c for c in candidates if o in counts_in(c.text)), None)
             if span is None:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
             spans.append(span)

@@ -19,6 +19,7 @@ from qa.lexicon import (
     ASKS_SHARE,
     ASKS_YEARS,
     CHANGE_DOWN,
+    HOW_MANY_OF,
     NEGATION,
     PER_WHAT,
     PER_YEAR,
@@ -32,6 +33,7 @@ from qa.lexicon import (
 from qa.text import has_term, numbers_in, terms
 
 from .arith import TOKEN, Computation, fmt, unit_after, whole_and_part
+from .listed import listed_before, listed_of
 
 
 def complement(
@@ -85,7 +87,7 @@ def _rest_across(
     subject = [t for t in terms(rest) if not t[0].isdigit()]
     whole = _whole_of(subject, sentences, named, context)
     if whole is None:
-        return None
+        return _count_less_listed(subject, excluded, sentences, named, context)
     w, wi = whole
     part = _part_named(excluded, sentences, exclude=wi, context=context)
     if part is None or not float(w) > float(part[0]):
@@ -94,6 +96,27 @@ def _rest_across(
     if not named <= numbers_in(sentences[wi]) | numbers_in(sentences[pi]):
         return None
     return Computation((w, p), ("-",), unit_after(w, sentences[wi])), tuple(sorted({wi, pi}))
+
+
+def _count_less_listed(
+    subject: list[str], excluded: list[str], sentences: list[str], named: set[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
+    """A count of what the question asks about ("There are 20 towns") less how many of them another
+    sentence, about what the question excludes, lists by name ("the plans of Altay, … and Ridder towns").
+
+    >>> s = ["There are 20 towns in the region.", "The plans of Altay, Balkhash and Ridder towns were approved."]
+    >>> _count_less_listed(["town"], ["plan", "approv"], s, set())[0].render()
+    '20 - 3 = 17'
+    """
+    ctx = context or sentences
+    whole = next(((c[0], i) for i, s in enumerate(sentences) if (c := _count_of(subject, s))), None)
+    if whole is None:
+        return None
+    for i, s in enumerate(sentences):
+        part = listed_of(subject, s) if i != whole[1] and _covers(excluded, ctx[i]) >= 0.5 else None
+        if part and float(whole[0]) > float(part[0]) and named <= numbers_in(s + sentences[whole[1]]):
+            return Computation((whole[0], part[0]), ("-",)), tuple(sorted({whole[1], i}))
+    return None
 
 
 def share_of_whole(
@@ -198,12 +221,34 @@ def average(
         s = sentences[i]
         if _covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
             continue
-        amounts = [n for n in _figures(s) if unit_after(n, s) not in ("", "%")]
+        amounts = _amounts(question, s)
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
-        if amounts and counted:
+        where: tuple[int, ...] = (i,)
+        if not PER_YEAR.search(question) and (listed := listed_before(question, i, sentences, ctx)):
+            counted, where = listed, (i - 1, i)  # "Altay, … and Ridder towns' plans. These plans include …"
+        if amounts and counted and not (HOW_MANY_OF.search(question) and counted[0] == amounts[0]):  # not 326 / 326
             count, note = counted
-            return Computation((amounts[0], count), ("/",), unit_after(amounts[0], s)), (i,), note
+            return Computation((amounts[0], count), ("/",), unit_after(amounts[0], s)), where, note
     return None
+
+
+def _amounts(question: str, sentence: str) -> list[str]:
+    """What an average divides: the count of what a "how many" question counts ("how many activities
+    per town": "326 activities"), else the amounts with a unit ("1.4 trillion tenge").
+
+    >>> s = "Plans of Altay, Balkhash and Ridder towns include 326 activities worth 456.6 billion tenge."
+    >>> _amounts("How many activities per town?", s), _amounts("How much money per town?", s)
+    (['326'], ['456.6'])
+    """
+    amounts = [n for n in _figures(sentence) if unit_after(n, sentence) not in ("", "%")]
+    many = HOW_MANY_OF.search(question)
+    if many is None:
+        return amounts
+    what = [t for t in terms(many.group(1)) if not t[0].isdigit()]
+    counted = _count_of(what, sentence)
+    if counted:
+        return [counted[0]]
+    return [n for n in amounts if any(has_term(w, set(terms(unit_after(n, sentence)))) for w in what)]
 
 
 def _figures(sentence: str) -> list[str]:
@@ -255,7 +300,7 @@ def _count_over(question: str, qterms: list[str], sentence: str) -> tuple[str, s
     """
     m = PER_WHAT.search(question)
     over = [t for t in terms(m.group(1)) if not t[0].isdigit()] if m else []
-    if over and (found := _count_of(over, sentence)):
+    if over and (found := _count_of(over, sentence) or listed_of(over, sentence)):
         return found
     if over and any(has_term(t, set(terms(sentence))) for t in over):
         return None
