@@ -213,17 +213,22 @@ INSTRUCTION = re.compile(
     re.I,
 )
 
-# ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------
-# Words that refer to the documents themselves or to their parts ("the README", "this story", "in the folder",
-# "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
-# documents' text, they do not make a question unanswerable.
-# Words by which a sentence refers back to the one before it ("this amount", "the above-mentioned
-# projects"): only such a sentence, or one sharing a word with it, is read with its predecessor.
-# Not "he"/"she": in reported speech ("…,” he added.") they name the speaker, not the topic.
+# A sentence is read with the one before it ("this amount" needs its antecedent) unless it opens on a
+# turn to another topic ("Meanwhile, Karazhal …" is not about the weakest towns named before it) and
+# does not refer back all the same. Not "he"/"she": in reported speech they name the speaker.
+TURNS_TOPIC = re.compile(
+    r"\W*(?:meanwhile|by contrast|in contrast|on the other hand|at the same time|separately|elsewhere"
+    r"|conversely|alternatively)\b",
+    re.I,
+)
 _REFERS_BACK_WORDS = """this these that those it its they them their such same above aforementioned said former
 latter there then thus hence therefore also both"""
 REFERS_BACK = set(_REFERS_BACK_WORDS.split())
 
+# ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------
+# Words that refer to the documents themselves or to their parts ("the README", "this story", "in the folder",
+# "section 4", "the heading", "issued"), or only set two things side by side ("versus"): missing from the
+# documents' text, they do not make a question unanswerable.
 DOCUMENT_WORDS = """document documents file files folder directory readme text texts page pages section sections
 heading headings header headers clause clauses chapter chapters paragraph paragraphs article articles subsection
 story stories piece passage excerpt
