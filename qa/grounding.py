@@ -26,6 +26,8 @@ from qa.lexicon import (
     PERCENT_CHANGE,
     RISES,
     YEAR,
+    YEAR_BOUND,
+    YEAR_RANGE,
     YES_NO_ASK,
 )
 from qa.text import has_term, numbers_in, stem, terms, words
@@ -91,6 +93,39 @@ def figures_named(question: str, answer: str, contexts: list[str]) -> bool:
     asked = set().union(set(), *(numbers_in(m) for m in DIGITS.findall(question)))
     claimed = asked & set().union(set(), *(numbers_in(m) for m in DIGITS.findall(answer)))
     return claimed <= set().union(set(), *(numbers_in(c) for c in contexts))
+
+
+def figure_of_period(question: str, answer: str, sentences: list[str]) -> bool:
+    """For a question that names years ("in 2019-2023"), a sentence that gives one of the answer's
+    figures does not name only other years ("In 2024, … 31.2 billion"): a figure of another period is
+    no answer. Years the answer gives are not figures here.
+
+    >>> q = "How much of the 2019-2023 funding came from the budget?"
+    >>> figure_of_period(q, "31.2 billion tenge.", ["In 2024, it will reach 62.8 billion, including 31.2 billion."])
+    False
+    >>> figure_of_period(q, "184 billion tenge.", ["From 2019 to 2023, 348.4 billion, including 184 billion."])
+    True
+    >>> figure_of_period("How much has been spent since 2019?", "62.8 billion.", ["In 2024, 62.8 billion."])
+    True
+    """
+    asked = set() if YEAR_BOUND.search(question) else _years(question)  # "since 2019": later years are asked
+    said = {n for n in numbers_in(answer) - numbers_in(question) if not YEAR.fullmatch(n)}
+    if not asked or not said:
+        return True
+    giving = [_years(s) for s in sentences if numbers_in(s) & said]
+    return not giving or any(not years or years & asked for years in giving)
+
+
+def _years(text: str) -> set[int]:
+    """The years ``text`` names, a range's years between its ends included.
+
+    >>> sorted(_years("from 2019 to 2021, and in 2024"))
+    [2019, 2020, 2021, 2024]
+    """
+    found = {int(y) for y in YEAR.findall(text)}
+    for a, b in YEAR_RANGE.findall(text):
+        found |= set(range(int(a), int(b) + 1)) if 0 < int(b) - int(a) < 50 else set()
+    return found
 
 
 def gives_asked_kind(question: str, answer: str) -> bool:

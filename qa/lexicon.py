@@ -155,6 +155,11 @@ PER_WHAT = re.compile(r"\b(?:per|each|every|by the number of)\s+([^\W\d_]+(?:\s+
 # What a "how many" question counts ("how many activities per town": activities).
 HOW_MANY_OF = re.compile(r"\bhow\s+many\s+([^\W\d_]+)", re.I)
 PER_YEAR = re.compile(r"\b(yearly|annual(?:ly)?|per year|a year|each year)\b", re.I)
+# A year the question names as a bound ("since 2019", "before 2024"), not as the period asked about.
+YEAR_BOUND = re.compile(
+    r"\b(?:before|after|since|until|till|by|prior to|later than|earlier than)\s+(?:the\s+)?(?:year\s+)?(?:1[89]|20)\d\d\b",
+    re.I,
+)
 YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
 # The question asks for a rounded figure.
 ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)

@@ -753,3 +753,16 @@ def test_a_sentence_is_read_with_the_one_before_only_when_it_goes_on_from_it(mak
     assert in_context(a.retriever, spans[at]) == f"{spans[at - 1].text} {spans[at].text}"
     at = next(i for i, s in enumerate(spans) if s.text.startswith("Meanwhile"))
     assert in_context(a.retriever, spans[at]) == spans[at].text
+
+
+def test_a_figure_from_a_sentence_about_another_year_does_not_answer(make_answerer):
+    a = make_answerer(None)
+    q = "In 2019-2023, how much infrastructure money did the national budget provide?"
+    later = next(s.text for s in a.generator.context([]) if "this amount" in s.text)
+    draft = _draft(a, f"The national budget provided 31.2 billion tenge. [{_numbered_spans(a, later)}]")
+    v = a.verifier.verify(Part(q), _gathered(a, q), draft)
+    assert not isinstance(v, Accept) or "31.2" not in v.text
+    earlier = next(s.text for s in a.generator.context([]) if "184 billion" in s.text)
+    draft = _draft(a, f"The national budget provided 184 billion tenge. [{_numbered_spans(a, earlier)}]")
+    v = a.verifier.verify(Part(q), _gathered(a, q), draft)
+    assert isinstance(v, Accept) and "184" in v.text

@@ -25,7 +25,15 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
-from qa.grounding import contradicts, figure_about_names, figures_named, gives_asked_kind, reverses, words_about_names
+from qa.grounding import (
+    contradicts,
+    figure_about_names,
+    figure_of_period,
+    figures_named,
+    gives_asked_kind,
+    reverses,
+    words_about_names,
+)
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_RATIO,
@@ -255,6 +263,8 @@ class Verifier:
             part.text, body, [*ctx, *(f"{c.title} {with_path(c)}" for c in chosen), self.naming(part, chosen)]
         ):
             return "the cited sentences do not mention the figure the question names"
+        if not figure_of_period(part.text, body, texts):
+            return "the sentence giving the answer's figure is about another year than the question names"
         if not gives_asked_kind(part.text, body):
             return "the answer does not give the kind of thing asked for (a date, a number)"
         return None
