@@ -90,6 +90,15 @@ ASKS_ARITHMETIC = re.compile(
     rf"per ?cent(?:age)? of|average|evenly|apiece|per)\b|{_RATIO}",
     re.I,
 )
+# The question asks for a difference or a rest, so that an answer may subtract ("how many more …",
+# "how many are not …", "by how much did it fall"): a "total" asked is not a difference.
+ASKS_DIFFERENCE = re.compile(
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remain\w*|rest|left|difference|"
+    r"differ\w*|gap|exceed\w*|more|less|fewer|larger|smaller|bigger|greater|higher|lower|compared?|change[sd]?|"
+    r"shr[iau]nk|f[ae]ll|drop(?:ped)?|declin\w*|decreas\w*|gr[eo]w|r[io]se|increas\w*|outstanding|unspent|still)\b"
+    r"|n[’']t\b",
+    re.I,
+)
 # The question asks how many times one figure is another: a quotient, whatever operation an answer writes.
 ASKS_RATIO = re.compile(_RATIO, re.I)
 # The question asks how many years a period spans: a range "2023-2027" holds the answer (five, both ends counted).

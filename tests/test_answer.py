@@ -766,3 +766,13 @@ def test_a_figure_from_a_sentence_about_another_year_does_not_answer(make_answer
     draft = _draft(a, f"The national budget provided 184 billion tenge. [{_numbered_spans(a, earlier)}]")
     v = a.verifier.verify(Part(q), _gathered(a, q), draft)
     assert isinstance(v, Accept) and "184" in v.text
+
+
+def test_a_difference_is_no_answer_to_a_question_that_asks_no_difference_or_rest(make_answerer):
+    a = make_answerer(None)
+    q = "What is the total value of the anchor projects the akimats are implementing?"
+    v = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, "41 - 29 = 12 [1]"))
+    assert not isinstance(v, Accept) or "41 - 29" not in v.text
+    q = "How many more anchor projects operate than stand idle?"
+    v = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, "29 - 3 = 26 [1]"))
+    assert isinstance(v, Accept) and v.text.startswith("29 - 3 = 26")

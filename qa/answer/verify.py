@@ -36,6 +36,7 @@ from qa.grounding import (
 )
 from qa.lexicon import (
     ASKS_AVERAGE,
+    ASKS_DIFFERENCE,
     ASKS_RATIO,
     ASKS_SHARE,
     PER_YEAR,
@@ -297,6 +298,8 @@ class Verifier:
         divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
         if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
             operands, ops = tuple(sorted(operands, key=float, reverse=True)), ("/",)
+        if "-" in ops and not ASKS_DIFFERENCE.search(part.text):  # "the total amount": 41 - 29 is no answer
+            return Fallback("the calculation subtracts where the question asks no difference or rest")
         unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], spans[0].text)
         comp = Computation(operands, ops, unit, share and "/" in ops)
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
