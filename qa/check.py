@@ -322,6 +322,7 @@ def supported(
     vocabulary: set[str] | None = None,
     titles: list[str] | None = None,
     naming: str = "",
+    premise: str | None = None,
 ) -> bool:
     """Every number and capitalised name in ``answer`` appears in ``spans`` (numbers may be a sum or
     difference of two span numbers), a percentage is a percentage there too, the question's own
@@ -329,7 +330,8 @@ def supported(
     and the answer says something the question did not. The ``titles`` of the spans' documents
     hold names too ("the Apache License defines ..." from a sentence of the Apache License), and
     so does ``naming``, the words and numbers that name those documents: an answer may repeat
-    "GPL version 3" from the question without citing a sentence that says it.
+    "GPL version 3" from the question without citing a sentence that says it. The premise checked
+    is ``premise`` when given: a later part's own ask, not the earlier one it follows.
 
     >>> q = "Why was Temirtau's mayor fired?"
     >>> supported("Temirtau's mayor was fired for 15% less output.", ["Output is 15% less."], q, vocabulary={"output"})
@@ -354,7 +356,8 @@ def supported(
         return False
     if any(c not in joined.lower() for c in code_names(answer) - code_names(question)):  # code, as written
         return False
-    if vocabulary is not None and _echoes_premise(answer, question, [*spans, *(context or []), naming], vocabulary):
+    asked = question if premise is None else premise  # what this part asks, not the ask it follows
+    if vocabulary is not None and _echoes_premise(answer, asked, [*spans, *(context or []), naming], vocabulary):
         return False
     new = (set(terms(answer)) | numbers_in(answer)) - set(terms(question)) - numbers_in(question) - _GENERIC
     return bool(new) or says_polarity(question, answer)

@@ -776,3 +776,13 @@ def test_a_difference_is_no_answer_to_a_question_that_asks_no_difference_or_rest
     q = "How many more anchor projects operate than stand idle?"
     v = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), _draft(a, "29 - 3 = 26 [1]"))
     assert isinstance(v, Accept) and v.text.startswith("29 - 3 = 26")
+
+
+def test_a_later_part_may_repeat_a_word_of_the_ask_it_follows_that_the_documents_lack(make_answerer):
+    a = make_answerer(None)
+    plans = next(s.text for s in a.generator.context([]) if "326 activities" in s.text)
+    draft = _draft(a, f"The mono-town plans cost 456.6 billion tenge. [{_numbered_spans(a, plans)}]")
+    later = Part("how much will they cost in total?", context="How many activities are in the mono-town plans?")
+    assert isinstance(a.verifier.verify(later, _gathered(a, later.text), draft), Accept)
+    own = Part("How much do the mono-town plans cost in total?")  # its own premise: "mono" is in no document
+    assert not isinstance(a.verifier.verify(own, _gathered(a, own.text), draft), Accept)

@@ -238,7 +238,8 @@ class Verifier:
         named = named_documents(r, part)
         if chosen and named and not named & {c.source for c in chosen}:  # "Zstandard is … under the Artistic License"
             return "the cited sentences are from another document than the one the question names"
-        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, self.naming(part, chosen)):
+        naming = self.naming(part, chosen)
+        if not chosen or not supported(body, texts, part.focus, spans_ctx, vocab, titles, naming, part.text):
             return "a number or name of the answer is not in the sentences it cites"
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             return problem
