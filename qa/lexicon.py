@@ -26,6 +26,7 @@ import re
 # documents, they do not make a question unanswerable.
 GENERIC_WORDS = """happen number amount total percent percentage share portion figure value name list year date time
 kind type sort part position role title purpose reason aim goal volume mention people person way thing money sum cost size level rate overall whole
+threshold minimum maximum
 main key new old last next first far now still currently today recently every each either both
 neither per combined hold cover come came go went get got make made take took give gave show shown
 see seen know known find found put keep let begin begun seem help talk turn start run move live
