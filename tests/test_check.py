@@ -24,6 +24,14 @@ def test_judge_refuses_terms_the_documents_never_use_in_plain_words():
     assert v.reason == "no sentence in the documents mentions GDP or Kazakhstan"
 
 
+def test_which_way_a_figure_went_and_what_kind_of_figure_is_asked_are_not_missing_words():
+    v = judge("By what percentage did industrial output decrease?", [_ev(OUTPUT, 0.6)], VOCAB, set())
+    assert v.answerable and v.missing == ()  # the documents say "15% less"
+    v = judge("What share-ownership threshold applies to industrial output?", [_ev(OUTPUT, 0.6)], VOCAB, set())
+    assert "threshold" not in v.missing
+    assert judge("By what percentage did the GDP decrease?", [_ev(OUTPUT, 0.2)], VOCAB, set()).missing == ("gdp",)
+
+
 def test_judge_refuses_a_year_the_documents_never_mention():
     v = judge("What was the industrial output in 2021?", [_ev(OUTPUT, 0.8)], VOCAB, {"2023", "2022", "18.5"})
     assert not v.answerable and v.reason == "the documents never mention 2021"
