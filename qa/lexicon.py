@@ -232,14 +232,15 @@ INSTRUCTION = re.compile(
 
 # A sentence is read with the one before it ("this amount" needs its antecedent) unless it opens on a
 # turn to another topic ("Meanwhile, Karazhal …" is not about the weakest towns named before it) and
-# does not refer back all the same. Not "he"/"she": in reported speech they name the speaker.
+# does not refer back all the same. Not "he"/"she" or "said": in reported speech they name the
+# speaker; not "there", "also", "both": they point at no sentence before.
 TURNS_TOPIC = re.compile(
     r"\W*(?:meanwhile|by contrast|in contrast|on the other hand|at the same time|separately|elsewhere"
     r"|conversely|alternatively)\b",
     re.I,
 )
-_REFERS_BACK_WORDS = """this these that those it its they them their such same above aforementioned said former
-latter there then thus hence therefore also both"""
+_REFERS_BACK_WORDS = """this these that those it its they them their such same above aforementioned former latter
+then thus hence therefore"""
 REFERS_BACK = set(_REFERS_BACK_WORDS.split())
 
 # ---- documents and their parts (issue 7, the docs engineer's block) ----------------------------

@@ -52,6 +52,8 @@ def continues(text: str) -> bool:
     (True, True)
     >>> continues("Meanwhile, Balkhash and Karazhal report a decline."), continues("By contrast, this amount fell.")
     (False, True)
+    >>> continues("Meanwhile, Karazhal also reports a decline, he said.")
+    False
     """
     return not TURNS_TOPIC.match(text) or bool(set(words(text)) & REFERS_BACK)
 
