@@ -173,6 +173,17 @@ YEAR_BOUND = re.compile(
     re.I,
 )
 YEAR_RANGE = re.compile(r"\b(1[89]\d\d|20\d\d)\s*(?:-|–|—|to|through|until)\s*(1[89]\d\d|20\d\d)\b", re.I)
+# A bound a sentence puts on a figure ("more than 50%", "at least three years", "50% or more"): an
+# answer that drops it states a bound as an exact figure. Before the figure (up to a number word
+# written out before it: "more than fifty percent (50%)"), or just after it and its % or bracket.
+BOUND_BEFORE = re.compile(
+    r"\b(at least|at most|more than|less than|fewer than|up to|no more than|no less than|not less than|"
+    r"not more than|in excess of|a minimum of|a maximum of)\s+(?:[a-z-]+\s+(?:per\s*cent\s+)?\(\s*)?$",
+    re.I,
+)
+BOUND_AFTER = re.compile(r"^[%)]*\s*(or (?:more|less|fewer|greater|higher|lower|longer|above|below))\b", re.I)
+# A number word glossed by digits just after it ("fifty percent (50%)"): one figure, read at its digits.
+GLOSSED_NUMBER = re.compile(r"^\s*(?:per\s*cent\s*)?\(\s*\d", re.I)
 # The question asks for a rounded figure.
 ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.

@@ -31,6 +31,23 @@ def test_supported_llm_answer_is_cited(make_answerer):
     assert all(verify(c, _texts(a)) for c in ans.citations)
 
 
+JOBS_SENTENCE = "more than 10,000 jobs"
+
+
+def test_a_bound_the_cited_sentence_puts_on_a_figure_is_kept(make_answerer):
+    """The sentence says "more than 10,000 jobs": an answer of "10,000 jobs" states a bound as exact."""
+
+    def reply(m):
+        line = next(x for x in m[0]["content"].splitlines() if JOBS_SENTENCE in x)
+        return f"The anchor projects will generate 10,000 jobs. [{line.split(']')[0].lstrip('[')}]"
+
+    a = make_answerer(FakeChat(reply))
+    ans = a.answer("How many jobs will the anchor projects generate?")
+    assert ans.method == "llm", ans
+    assert ans.text == "The anchor projects will generate more than 10,000 jobs. [1]"
+    assert JOBS_SENTENCE in ans.citations[0].quote and verify(ans.citations[0], _texts(a))
+
+
 def test_wrong_sentence_number_is_recited_from_evidence(make_answerer):
     chat = FakeChat("Three projects stand idle. [1]")  # [1] is the date header: does not support "three"
     ans = make_answerer(chat).answer(IDLE_Q)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
+from qa.bounds import with_bounds
 from qa.check import (
     allowed_numbers,
     as_written,
@@ -125,7 +126,7 @@ class Verifier:
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             log.info("the reworded answer is not kept: %s", problem)
             return None
-        verdict = self._accept(body, chosen)
+        verdict = self._accept(with_bounds(body, [c.text for c in chosen]), chosen)
         if not isinstance(verdict, Accept):
             return None
         verdict = self.each_document(part, gathered, verdict)  # a comparison is confirmed from each document
@@ -203,7 +204,8 @@ class Verifier:
         problem = self._problem(part, body, chosen)
         if problem is not None:
             return Fallback(problem)
-        return self._accept(body, self.fewest(part, body, chosen))
+        kept = self.fewest(part, body, chosen)
+        return self._accept(with_bounds(body, [c.text for c in kept]), kept)
 
     def fewest(self, part: Part, body: str, chosen: list[Span]) -> list[Span]:
         """``chosen`` without the sentences that add nothing to what the others say of the answer's
