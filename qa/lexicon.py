@@ -271,6 +271,12 @@ DESCRIBES = re.compile(r"\b(?:is|are)\s+(?:a|an|the|one)\b", re.I)
 # What a question about a numbered section asks when it asks nothing else: its heading.
 SECTION_TOPIC_WORDS = """title titled heading headed called named name cover covers covered say says said deal deals
 about concern concerns subject topic""".split()  # noqa: SIM905
+# A question about a numbered section that asks what it says, not only what it is called ("What
+# does section 8 cover?"): its heading and its first sentence answer it.
+ASKS_SECTION_CONTENT = re.compile(
+    r"\b(?:covers?|covered|say|says|said|deals?|dealt|about|concerns?|contains?|describes?|explains?)\b", re.I
+)
+ASKS_SECTION_TITLE = re.compile(r"\b(?:title|titled|heading|headed|called|named|name)\b", re.I)
 # The question asks which section (or heading) holds something: the answer is a section path.
 ASKS_WHICH_SECTION = re.compile(
     r"\b(?:which|what)\s+(?:section|heading|chapter|clause|part|article|paragraph)\b"

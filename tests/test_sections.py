@@ -69,6 +69,14 @@ def test_a_section_title_is_answered_from_its_heading_without_the_model(answerer
     assert chat.seen == []  # no model call was needed
 
 
+def test_what_a_section_covers_is_answered_with_its_heading_and_first_sentence(answerer):
+    chat = FakeChat("Section 3 is about fonts. [1]")
+    ans = answerer(chat).answer("What does section 3 of the Foo Public License cover?")
+    assert not ans.refused and "3. Termination." in ans.text and "Your rights end at once" in ans.text
+    assert [c.quote.split()[:3] for c in ans.citations] == [["3.", "Termination."], ["Your", "rights", "end"]]
+    assert chat.seen == []
+
+
 def test_a_follow_up_naming_only_a_section_gets_its_heading(answerer):
     history = [{"role": "user", "content": "What is section 1 of the Foo Public License called?"},
                {"role": "assistant", "content": "Definitions."}]  # fmt: skip

@@ -1,8 +1,8 @@
 """Sections: answers about a document's own structure, found in code from the section paths.
 
 A question about a numbered section that asks nothing else ("What is section 9 of the Apache
-License called?", "And section 16?", "What does section 11 cover?") is answered with that
-section's heading, in the document the question names (or the best retrieved one); a named
+License called?", "And section 16?") is answered with that section's heading (and, when it asks
+what the section says, "What does section 11 cover?", with its first sentence too), in the document the question names (or the best retrieved one); a named
 document that has numbered sections but not that one makes it a false premise. A question that
 asks which section or heading holds something is answered with the heading of the section of
 the best evidence sentence about it.
@@ -14,7 +14,15 @@ from qa.check import GENERIC_TERMS, naming_terms, prose
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.grounding import gives_asked_kind
-from qa.lexicon import ASKS_WHICH_SECTION, DESCRIBE_WORDS, DESCRIBES, DOCUMENT_WORDS, SECTION_TOPIC_WORDS
+from qa.lexicon import (
+    ASKS_SECTION_CONTENT,
+    ASKS_SECTION_TITLE,
+    ASKS_WHICH_SECTION,
+    DESCRIBE_WORDS,
+    DESCRIBES,
+    DOCUMENT_WORDS,
+    SECTION_TOPIC_WORDS,
+)
 from qa.naming import TITLE_ASK
 from qa.retrieve import Retriever, readable
 from qa.structure import flat, name_words, section_numbers, section_refs
@@ -67,7 +75,13 @@ def _named_section(part: Part, gathered: Gathered, retriever: Retriever, refs: s
         )
         if head is not None:
             number = next(n for _, n in refs & section_numbers(head.section[-1:]))
-            return _accept(retriever, f'Section {number} of {_title(retriever, doc)} is "{flat(head.text)}"', head)
+            said = f'Section {number} of {_title(retriever, doc)} is "{flat(head.text)}"'
+            first = opening(retriever, head) if asks_content(part.text) else None
+            return (
+                _accept(retriever, f"{said}: {flat(first.text)}", head, first)
+                if first
+                else _accept(retriever, said, head)
+            )
     if named and all(_numbered(retriever, d) for d in docs):
         wanted = ", ".join(sorted(n for _, n in refs))
         return Refuse(f"{' and '.join(_title(retriever, d) for d in docs)} has no section {wanted}")
@@ -122,9 +136,34 @@ def _block_terms(question: str, retriever: Retriever) -> list[str]:
     return [t for t in terms(question) if not t[0].isdigit() and t not in _ASIDE | names | naming]
 
 
-def _accept(retriever: Retriever, text: str, span: Span) -> Accept | None:
-    cites = verified([Citation.of(span)], retriever.texts)
-    return Accept(f"{text} [1]", tuple(cites), "extractive") if cites else None
+def asks_content(question: str) -> bool:
+    """A section question asks what the section says, not only its heading.
+
+    >>> asks_content("What does section 8 of the MPL cover?"), asks_content("What is section 7 called?")
+    (True, False)
+    """
+    return bool(ASKS_SECTION_CONTENT.search(question)) and not ASKS_SECTION_TITLE.search(question)
+
+
+def opening(retriever: Retriever, head: Span) -> Span | None:
+    """The first sentence of prose after the heading ``head``, within its section (or a subsection
+    of it): what the section says first; None when the section has none."""
+    sents, i = retriever.sentences, retriever.sentence_pos.get((head.source, head.start))
+    if i is None:
+        return None
+    for s in sents[i + 1 : i + 4]:
+        if s.source != head.source or s.section[: len(head.section)] != head.section:
+            return None
+        if prose(s.text, 5) and usable(s):
+            return s
+    return None
+
+
+def _accept(retriever: Retriever, text: str, *spans: Span) -> Accept | None:
+    cites = verified([Citation.of(s) for s in spans], retriever.texts)
+    if len(cites) != len(spans):
+        return None
+    return Accept(f"{text} {''.join(f'[{i}]' for i in range(1, len(cites) + 1))}", tuple(cites), "extractive")
 
 
 def _doc_sentences(retriever: Retriever, doc: str) -> list[Span]:
