@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer import Part
 from qa.settings import Settings
 from tests.conftest import FakeChat, FakeEmbedder
 
@@ -75,6 +76,21 @@ def test_what_a_section_covers_is_answered_with_its_heading_and_first_sentence(a
     assert not ans.refused and "3. Termination." in ans.text and "Your rights end at once" in ans.text
     assert [c.quote.split()[:3] for c in ans.citations] == [["3.", "Termination."], ["Your", "rights", "end"]]
     assert chat.seen == []
+
+
+def test_an_answer_citing_only_a_heading_gives_what_the_section_says(answerer):
+    def reply(m):
+        line = next(x for x in m[0]["content"].splitlines() if x.endswith("3. Termination."))
+        return f"It describes the termination of the licence. [{line.split(']')[0].lstrip('[')}]"
+
+    a = answerer(FakeChat(reply))
+    head = next(s for s in a.retriever.sentences if s.text == "3. Termination.")
+    problem = a.verifier._problem(
+        Part("How does termination work?"), "It describes the termination of the licence.", [head]
+    )
+    assert problem is not None and "headings" in problem
+    ans = a.answer("How does termination work?")
+    assert not ans.refused and any(c.quote != "3. Termination." for c in ans.citations), ans.text
 
 
 def test_a_follow_up_naming_only_a_section_gets_its_heading(answerer):

@@ -11,8 +11,8 @@ from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
-from .sections import section_answer
-from .spans import in_context, lacks_names, usable
+from .sections import opening, section_answer
+from .spans import in_context, is_heading, lacks_names, usable
 from .types import Accept, Gathered, Part, Refuse
 
 
@@ -24,7 +24,8 @@ class Extractor:
         own = section_answer(part, gathered, self.retriever)
         if own is not None:
             return own
-        spans = [e.span for e in gathered.evidence[:3] if usable(e.span) and prose(e.span.text)]
+        spans = [self.said(e.span) for e in gathered.evidence[:3]]
+        spans = [s for s in dict.fromkeys(spans) if s is not None and usable(s) and prose(s.text)]
         scored = sorted(((self.score(s, part), -i, s) for i, s in enumerate(spans)), reverse=True)
         if not scored or scored[0][0] < self.min_share:
             return Refuse("no sentence in the documents is about the question")
@@ -47,6 +48,10 @@ class Extractor:
         if not cites:
             return Refuse("no citation could be checked against its source")
         return Accept(f"{best.text} [1]", tuple(cites), "extractive")
+
+    def said(self, span: Span) -> Span | None:
+        """``span``, or for a section's heading the section's first sentence (a heading says nothing)."""
+        return opening(self.retriever, span) if is_heading(span) else span
 
     def score(self, span: Span, part: Part) -> float:
         """Share of the question's terms the span (with the sentence before it) mentions; a span

@@ -136,6 +136,15 @@ def _block_terms(question: str, retriever: Retriever) -> list[str]:
     return [t for t in terms(question) if not t[0].isdigit() and t not in _ASIDE | names | naming]
 
 
+def asks_structure(question: str) -> bool:
+    """The question asks about sections or headings themselves (then a heading may answer it).
+
+    >>> asks_structure("What is section 7 called?"), asks_structure("What limits liability under the MPL?")
+    (True, False)
+    """
+    return bool(section_refs(question) or ASKS_WHICH_SECTION.search(question) or ASKS_SECTION_TITLE.search(question))
+
+
 def asks_content(question: str) -> bool:
     """A section question asks what the section says, not only its heading.
 

@@ -51,10 +51,11 @@ from qa.text import counts_in, numbers_in
 
 from .arith import Computation, explain, operands_fit, parse_expression, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
-from .sections import section_answer, title_answer
+from .sections import asks_structure, section_answer, title_answer
 from .spans import (
     holds,
     in_context,
+    is_heading,
     lacks_names,
     named_documents,
     said_beyond,
@@ -245,6 +246,8 @@ class Verifier:
             return "a number or name of the answer is not in the sentences it cites"
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             return problem
+        if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
+            return "the cited sentences are section headings, which name a topic and say nothing of it"
         if not self.about(spans_ctx, part.focus) and not r.title_asked(part.text, chosen):
             return "the cited sentences are not about the question"
         return None
