@@ -803,3 +803,17 @@ def test_a_later_part_may_repeat_a_word_of_the_ask_it_follows_that_the_documents
     assert isinstance(a.verifier.verify(later, _gathered(a, later.text), draft), Accept)
     own = Part("How much do the mono-town plans cost in total?")  # its own premise: "mono" is in no document
     assert not isinstance(a.verifier.verify(own, _gathered(a, own.text), draft), Accept)
+
+
+def test_a_sentence_of_another_document_cited_only_for_the_questions_words_is_no_support(make_answerer):
+    from qa.documents import Span
+
+    v = make_answerer(None).verifier
+    part = Part("Where does Ann Lee work today?")
+    hash_lib = Span("b.md", 0, 50, "`fasthash` is a hash library, invented by Ann Lee.")
+    licence = Span("c.txt", 0, 40, "You may combine any covered work today.")
+    body = "Ann Lee works today as a hash library."
+    assert v.only_echoes(part, body, [hash_lib, licence]) == licence
+    assert v.only_echoes(part, body, [hash_lib]) is None
+    mill = Span("c.txt", 0, 40, "Ann Lee works at the mill today.")
+    assert v.only_echoes(part, "Ann Lee works at the mill and wrote a hash library.", [mill, hash_lib]) is None

@@ -121,6 +121,8 @@ class Verifier:
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        if self.only_echoes(part, body, chosen) is not None:
+            return None
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
@@ -206,7 +208,17 @@ class Verifier:
         if problem is not None:
             return Fallback(problem)
         kept = self.fewest(part, body, chosen)
+        if (lone := self.only_echoes(part, body, kept)) is not None:
+            return Fallback(f"{lone.source} is cited only for words the answer repeats from the question")
         return self._accept(with_bounds(body, [c.text for c in kept]), kept)
+
+    def only_echoes(self, part: Part, body: str, kept: list[Span]) -> Span | None:
+        """A cited span from another document than every span holding what the answer says beyond
+        the question, cited only for the question's own words ("Where does Ann Lee work today?":
+        "Ann Lee works today as a hash library" citing a licence's "covered work"); None if none."""
+        need = said_beyond(body, part.focus)
+        saying = {c.source for c in kept if holds(c) & need}
+        return next((c for c in kept if need and saying and c.source not in saying), None)
 
     def fewest(self, part: Part, body: str, chosen: list[Span]) -> list[Span]:
         """``chosen`` without the sentences that add nothing to what the others say of the answer's
