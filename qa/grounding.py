@@ -19,6 +19,7 @@ from qa.lexicon import (
     DIGITS,
     FALLS,
     MARKUP,
+    MEASURED,
     MONTHS,
     NEGATES,
     NONE_WORDS,
@@ -114,6 +115,36 @@ def figure_of_period(question: str, answer: str, sentences: list[str]) -> bool:
         return True
     giving = [_years(s) for s in sentences if numbers_in(s) & said]
     return not giving or any(not years or years & asked for years in giving)
+
+
+def figure_of_measure(question: str, answer: str, sentences: list[str]) -> bool:
+    """For a question that names a thing by its measure ("the 128-bit hash"), a sentence that gives
+    one of the answer's figures does not name only another measure of that kind ("a 32-bit int"):
+    a figure of the other thing is no answer.
+
+    >>> q = 'What is the 128-bit mmh3 hash of b"foo"?'
+    >>> figure_of_measure(q, "It is -156908512.", ['>>> mmh3.hash(b"foo")  # returns a 32-bit signed int -156908512'])
+    False
+    >>> figure_of_measure(q, "It is 0x5c3.", ['The 128-bit hash of b"foo" is 0x5c3 (a 32-bit word each).'])
+    True
+    >>> s = ["After the 30-day notice, a fee of 5 euros is due; after the 60-day one, 9 euros."]
+    >>> figure_of_measure("What fee is due after the 30-day notice?", "5 euros.", s)
+    True
+    >>> figure_of_measure("What fee is due after the 30-day notice?", "9 euros.", ["After the 60-day notice, 9 euros."])
+    False
+    """
+    asked = {(n, unit.lower()) for n, unit in MEASURED.findall(question)}
+    said = numbers_in(answer) - numbers_in(question)
+    if not asked or not said:
+        return True
+    units = {u for _, u in asked}
+    for s in sentences:
+        if not numbers_in(s) & said:
+            continue
+        theirs = {(n, u.lower()) for n, u in MEASURED.findall(s) if u.lower() in units}
+        if theirs and not theirs & asked:
+            return False
+    return True
 
 
 def _years(text: str) -> set[int]:

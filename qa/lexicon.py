@@ -184,6 +184,9 @@ BOUND_BEFORE = re.compile(
 BOUND_AFTER = re.compile(r"^[%)]*\s*(or (?:more|less|fewer|greater|higher|lower|longer|above|below))\b", re.I)
 # A number word glossed by digits just after it ("fifty percent (50%)"): one figure, read at its digits.
 GLOSSED_NUMBER = re.compile(r"^\s*(?:per\s*cent\s*)?\(\s*\d", re.I)
+# A figure that names a kind of thing by its measure ("the 128-bit hash", "a 30-day notice"): a
+# sentence about the 32-bit one gives no figure of the 128-bit one.
+MEASURED = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)-([a-z]+)\b", re.I)
 # The question asks for a rounded figure.
 ROUGHLY = re.compile(r"\b(about|roughly|approximately|around|nearly|almost)\b", re.I)
 # The question asks for a share: a quotient, shown in per cent.

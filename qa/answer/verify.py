@@ -29,6 +29,7 @@ from qa.documents import Span
 from qa.grounding import (
     contradicts,
     figure_about_names,
+    figure_of_measure,
     figure_of_period,
     figures_named,
     gives_asked_kind,
@@ -284,6 +285,10 @@ class Verifier:
             return "the cited sentences do not mention the figure the question names"
         if not figure_of_period(part.text, body, texts):
             return "the sentence giving the answer's figure is about another year than the question names"
+        if not figure_of_measure(part.text, body, texts):
+            return (
+                "the sentence giving the answer's figure is about another measure (32-bit, 128-bit) than the question's"
+            )
         if not gives_asked_kind(part.text, body):
             return "the answer does not give the kind of thing asked for (a date, a number)"
         return None
