@@ -83,7 +83,8 @@ QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 # "How many times as many …", "the ratio of …" (not "how many times did it meet").
 _RATIO = (
     r"\bhow\s+many\s+times\b(?!\s+(?:did|does|do|has|have|had|was|were|is|are|will)\b)|"
-    r"\btimes\s+(?:as|more|less|fewer|larger|bigger|greater|smaller|higher|lower)\b|\bratio\b"
+    r"\btimes\s+(?:as|more|less|fewer|larger|bigger|greater|smaller|higher|lower)\b|\bratio\b|"
+    r"\bby\s+(?:what|which)\s+(?:factor|multiple)\b"  # "by what factor does A exceed B": A / B
 )
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(

@@ -131,6 +131,7 @@ def build_answerer(
         disagree_share=settings.disagree_share,
         reword_cosine=settings.reword_cosine,
         thesaurus=thesaurus.load(settings.thesaurus, settings.thesaurus_senses),
+        topic_share=settings.topic_share,
     )
     answerer.generator.evidence_after = settings.evidence_after
     return answerer

@@ -35,7 +35,7 @@ from qa.naming import (
     version_pairs,
     written_as_names,
 )
-from qa.text import BM25, STOPWORDS, bm25, rrf, tokens, words
+from qa.text import BM25, STOPWORDS, bm25, rrf, terms, tokens, words
 from qa.typos import english_words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
 
@@ -114,6 +114,7 @@ class Retriever(ContextBlock):
             lex = self.index.lexical()
             self.lex: Lexical = lex
             self._doc = lru_cache(maxsize=DOC_CACHE)(self._read_doc)
+            self._topics: dict[tuple[str, float], frozenset[str]] = {}
             for name in ("vocabulary", "sent_bm25", "corpus_chars", "flat_chars"):
                 self.__dict__.pop(name, None)
             self.titles = dict(zip(lex.sources, lex.meta["titles"], strict=True))
@@ -162,6 +163,18 @@ class Retriever(ContextBlock):
     def document_sentences(self, source: str) -> list[Span]:
         """The sentences of one indexed document, in order (read from the index, kept for the next)."""
         return list(self._doc(source)[1])
+
+    def topic_terms(self, source: str, share: float, least: int = 10) -> frozenset[str]:
+        """The terms in at least ``share`` of the sentences of ``source`` (a document of at least
+        ``least`` sentences): its subject ("single-industry towns", a licence's "license"), which a
+        sentence of it need not repeat to be about a question."""
+        key = (source, share)
+        if key not in self._topics:
+            sents = self.document_sentences(source)
+            seen = Counter(t for s in sents for t in set(terms(s.text)))
+            many = len(sents) >= least
+            self._topics[key] = frozenset(t for t, k in seen.items() if many and k >= share * len(sents))
+        return self._topics[key]
 
     @property
     def document_words(self) -> set[str]:

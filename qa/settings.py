@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         le=1,
         description="cited spans this close in meaning to a reworded ask are about it (1: off; MiniLM cannot tell)",
     )
+    topic_share: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description="a word in this share of a document's sentences (of 10 or more) is its subject: a cited "
+        "sentence need not repeat it to be about the question (seed: 'single-industry towns'; a licence: 'license')",
+    )
     reword_cosine: float = Field(
         default=0.28,
         ge=0,

@@ -817,3 +817,12 @@ def test_a_sentence_of_another_document_cited_only_for_the_questions_words_is_no
     assert v.only_echoes(part, body, [hash_lib]) is None
     mill = Span("c.txt", 0, 40, "Ann Lee works at the mill today.")
     assert v.only_echoes(part, "Ann Lee works at the mill and wrote a hash library.", [mill, hash_lib]) is None
+
+
+def test_a_sentence_need_not_repeat_its_documents_subject_to_be_about_a_question(make_answerer):
+    v = make_answerer(None).verifier
+    span = next(s for s in v.retriever.sentences if "348.4 billion tenge were allocated" in s.text)
+    assert {"single", "industri", "town"} & v.retriever.topic_terms(span.source, 0.3)  # the article's subject
+    q = "How much money did single-industry towns get allocated from 2019 to 2023?"
+    assert v.about([span.text], q, [span])
+    assert not v.about([span.text], q)  # without the cited document, its subject words count

@@ -194,6 +194,20 @@ def unit_after(number: str, text: str) -> str:
     return ""
 
 
+def same_kind(operands: tuple[str, ...], sources: list[str]) -> bool:
+    """The figures have one unit and magnitude after them (tenge and tenge, counts and counts): a
+    ratio of 62.8 billion tenge to 31.2 billion tenge is one, of 326 activities to 456.6 billion
+    tenge is not; nor, here, of 1.4 trillion to 456.6 billion tenge (``Computation`` does not scale
+    operands of different magnitudes, so that ratio is not given rather than given wrong).
+
+    >>> same_kind(("62.8", "31.2"), ["62.8 billion tenge, including 31.2 billion tenge"] * 2)
+    True
+    >>> same_kind(("326", "456.6"), ["326 activities of 456.6 billion tenge"] * 2)
+    False
+    """
+    return len({unit_after(o, s) for o, s in zip(operands, sources, strict=True)}) == 1
+
+
 def whole_and_part(sentence: str) -> tuple[str, str] | None:
     """The first (whole, part) a sentence states: "29 out of 41" gives ("41", "29")."""
     pairs = [(m.group(2), m.group(1)) for m in PART_OF_WHOLE.finditer(sentence)]

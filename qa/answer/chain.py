@@ -57,6 +57,7 @@ class Answerer:
         disagree_share: float = 0.75,
         reword_cosine: float = 0.0,
         thesaurus: WordNet | None = None,
+        topic_share: float = 0.3,
         **stages,
     ) -> None:
         self.retriever, self.max_question_chars, self.disagree_share = retriever, max_question_chars, disagree_share
@@ -66,7 +67,7 @@ class Answerer:
         self.generator = stages.get("generator") or Generator(
             retriever, backend, max_tokens, context_chars, evidence_chars
         )
-        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine)
+        self.verifier = stages.get("verifier") or Verifier(retriever, echo_words, about_cosine, topic_share=topic_share)
         self.extractor = stages.get("extractor") or Extractor(retriever)
         self.translator = stages.get("translator") or Translator(backend)
         self.backend = backend

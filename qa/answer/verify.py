@@ -19,6 +19,7 @@ from qa.check import (
     beyond_names,
     declines,
     echoes,
+    focus_terms,
     naming_terms,
     relevant,
     support_set,
@@ -48,9 +49,9 @@ from qa.lexicon import (
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
-from qa.text import counts_in, numbers_in
+from qa.text import counts_in, numbers_in, terms
 
-from .arith import Computation, explain, operands_fit, parse_expression, unit_after
+from .arith import Computation, explain, operands_fit, parse_expression, same_kind, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
@@ -84,9 +85,15 @@ class Verifier:
     """Checks one part's draft against the documents."""
 
     def __init__(
-        self, retriever: Retriever, echo_words: int = 6, about_cosine: float = 1.0, backend: ChatBackend | None = None
+        self,
+        retriever: Retriever,
+        echo_words: int = 6,
+        about_cosine: float = 1.0,
+        backend: ChatBackend | None = None,
+        topic_share: float = 0.3,
     ) -> None:
         self.retriever, self.echo_words, self.about_cosine, self.backend = retriever, echo_words, about_cosine, backend
+        self.topic_share = topic_share  # a word in this share of a document's sentences is its subject
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -166,7 +173,7 @@ class Verifier:
             return self._chosen_sentence(part, claimed)
         quoted = [s for s in draft.numbered if echoes(body, s.text, self.echo_words)]  # its numbers may be off
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence] + quoted) if usable(s)]
-        computed = self._computation(part, body, candidates)
+        computed = self._computation(part, body, candidates, gathered)
         if computed is not None:
             return computed
         verdict = self._supported(part, body, candidates)
@@ -261,7 +268,7 @@ class Verifier:
             return problem
         if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
             return "the cited sentences are section headings, which name a topic and say nothing of it"
-        if not self.about(spans_ctx, part.focus) and not r.title_asked(part.text, chosen):
+        if not self.about(spans_ctx, part.focus, chosen) and not r.title_asked(part.text, chosen):
             return "the cited sentences are not about the question"
         return None
 
@@ -293,7 +300,9 @@ class Verifier:
             return "the answer does not give the kind of thing asked for (a date, a number)"
         return None
 
-    def _computation(self, part: Part, body: str, candidates: list[Span]) -> Verdict | None:
+    def _computation(
+        self, part: Part, body: str, candidates: list[Span], gathered: Gathered | None = None
+    ) -> Verdict | None:
         """A written calculation, or a number no span holds that two span numbers give: recomputed."""
         parsed = parse_expression(body)
         held = set().union(*(counts_in(c.text) for c in candidates)) if candidates else set()
@@ -306,20 +315,25 @@ class Verifier:
             operands, ops = comp.operands, comp.ops
         else:
             operands, ops = parsed
-        spans = []
+        spans, wider = [], None
         for o in operands:
             span = next((c for c in candidates if o in counts_in(c.text)), None)
+            if span is None and gathered is not None:  # an operand from another sentence of the passages read
+                wider = wider if wider is not None else self.wider(part, gathered)
+                span = next((c for c in wider if o in counts_in(c.text)), None)
             if span is None:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
             spans.append(span)
         chosen = list(dict.fromkeys(spans))
         if not operands_fit(operands, ops, [s.text for s in spans]):
             return Fallback("the calculation adds figures of different kinds or uses one figure twice")
-        if not self.about([self.in_context(c) for c in chosen], part.focus):
+        if not self.about([self.in_context(c) for c in chosen], part.focus, chosen):
             return Fallback("the numbers of the calculation come from sentences not about the question")
         share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
         divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
         if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
+            if not same_kind(operands, [s.text for s in spans]):
+                return Fallback("the ratio divides figures of different kinds")
             operands, ops = tuple(sorted(operands, key=float, reverse=True)), ("/",)
         if "-" in ops and not ASKS_DIFFERENCE.search(part.text):  # "the total amount": 41 - 29 is no answer
             return Fallback("the calculation subtracts where the question asks no difference or rest")
@@ -328,6 +342,12 @@ class Verifier:
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
+
+    def wider(self, part: Part, gathered: Gathered, k: int = 12) -> list[Span]:
+        """More sentences of the retrieved passages than the evidence, best first (operands of a
+        calculation may sit in a sentence ranked below the best few)."""
+        r = self.retriever
+        return [e.span for e in r.evidence(part.text, list(gathered.hits), k) if usable(e.span)]
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation of a figure the sentences about the question imply (see
@@ -347,14 +367,26 @@ class Verifier:
             return Fallback("no citation could be checked against its source")
         return Accept(f"{body} {markers(len(cites))}", tuple(cites), "llm")
 
-    def about(self, spans: list[str], focus: str) -> bool:
+    def about(self, spans: list[str], focus: str, cited: list[Span] = ()) -> bool:
         """The spans are about the question (the current one, or it together with the one before):
-        they mention half of its terms, or, for a paraphrase in other words, one is close to it in
-        meaning (the answer still may not repeat a question word the documents never use)."""
+        they mention half of its terms, or half of those besides the subject of the ``cited``
+        sentences' documents ("single-industry towns" in an article about them), or, for a
+        paraphrase in other words, one is close to it in meaning (the answer still may not repeat a
+        question word the documents never use)."""
         ask = focus.split("\n")[-1]
         if not beyond_names(" ".join(spans), ask):  # a sentence that merely names the entity asked about
             return False
-        return relevant(spans, focus) or relevant(spans, ask) or self.close(spans, ask) >= self.about_cosine
+        if relevant(spans, focus) or relevant(spans, ask):
+            return True
+        rest = self.beside_subject(ask, cited)
+        if rest != ask and focus_terms(rest) and relevant(spans, rest):
+            return True
+        return self.close(spans, ask) >= self.about_cosine
+
+    def beside_subject(self, text: str, cited: list[Span]) -> str:
+        """``text`` without the words that are the subject of the cited sentences' documents."""
+        subject = set().union(*(self.retriever.topic_terms(s, self.topic_share) for s in {c.source for c in cited}))
+        return " ".join(w for w in text.split() if not (set(terms(w)) and set(terms(w)) <= subject))
 
     def close(self, spans: list[str], question: str) -> float:
         """The best dense similarity of a span to the question (0 without a dense retriever)."""
