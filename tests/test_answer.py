@@ -806,17 +806,17 @@ def test_a_later_part_may_repeat_a_word_of_the_ask_it_follows_that_the_documents
 
 
 def test_a_sentence_of_another_document_cited_only_for_the_questions_words_is_no_support(make_answerer):
+    from qa.answer.spans import echo_only
     from qa.documents import Span
 
-    v = make_answerer(None).verifier
     part = Part("Where does Ann Lee work today?")
     hash_lib = Span("b.md", 0, 50, "`fasthash` is a hash library, invented by Ann Lee.")
     licence = Span("c.txt", 0, 40, "You may combine any covered work today.")
     body = "Ann Lee works today as a hash library."
-    assert v.only_echoes(part, body, [hash_lib, licence]) == licence
-    assert v.only_echoes(part, body, [hash_lib]) is None
+    assert echo_only(part.text, body, [hash_lib, licence]) == licence
+    assert echo_only(part.text, body, [hash_lib]) is None
     mill = Span("c.txt", 0, 40, "Ann Lee works at the mill today.")
-    assert v.only_echoes(part, "Ann Lee works at the mill and wrote a hash library.", [mill, hash_lib]) is None
+    assert echo_only(part.text, "Ann Lee works at the mill and wrote a hash library.", [mill, hash_lib]) is None
 
 
 def test_a_sentence_need_not_repeat_its_documents_subject_to_be_about_a_question(make_answerer):

@@ -9,6 +9,8 @@ import re
 from qa.check import (
     GENERIC_TERMS,
     relevance,
+    relevant,
+    support_set,
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
@@ -21,7 +23,7 @@ from qa.lexicon import (
     YEAR,
 )
 from qa.retrieve import Retriever
-from qa.structure import flat, unframed
+from qa.structure import flat, name_words, unframed
 from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
 
 from .types import Accept, Gathered, Part
@@ -171,3 +173,57 @@ def _figure(sentence: str, question: str, asked: set[str]) -> str:
             if score > best_score:
                 best, best_score = phrase, score
     return best
+
+
+def markers(n: int) -> str:
+    """Citation markers for ``n`` spans.
+
+    >>> markers(2)
+    '[1][2]'
+    """
+    return "".join(f"[{i}]" for i in range(1, n + 1))
+
+
+def echo_only(focus: str, body: str, kept: list[Span]) -> Span | None:
+    """A cited span from another document than every span holding what the answer says beyond
+    the question, cited only for the question's own words ("Where does Ann Lee work today?":
+    "Ann Lee works today as a hash library" citing a licence's "covered work"); None if none."""
+    need = said_beyond(body, focus)
+    saying = {c.source for c in kept if holds(c) & need}
+    return next((c for c in kept if need and saying and c.source not in saying), None)
+
+
+def widened(retriever: Retriever, part: Part, gathered: Gathered, k: int = 12) -> list[Span]:
+    """More sentences of the retrieved passages than the evidence, best first (operands of a
+    calculation may sit in a sentence ranked below the best few)."""
+    return [e.span for e in retriever.evidence(part.text, list(gathered.hits), k) if usable(e.span)]
+
+
+def beside_subject(retriever: Retriever, text: str, cited: list[Span], share: float) -> str:
+    """``text`` without the words that are the subject of the cited sentences' documents (terms in
+    ``share`` of their sentences, ``Retriever.topic_terms``)."""
+    subject = set().union(*(retriever.topic_terms(s, share) for s in {c.source for c in cited}))
+    return " ".join(w for w in text.split() if not (set(terms(w)) and set(terms(w)) <= subject))
+
+
+def each_document(retriever: Retriever, part: Part, gathered: Gathered, verdict: Accept) -> Accept:
+    """An answer to a question naming several documents cites each of them: for a named
+    document it does not cite yet, the evidence sentence of it that best holds the answer's words."""
+    named = named_documents(retriever, part)
+    cited = {c.source for c in verdict.citations}
+    if len(named) < 2 or named <= cited:
+        return verdict
+    body = MARKER.sub("", verdict.text).strip()
+    own = set().union(*(retriever.names[d][0] for d in named))
+    ask = " ".join(w for w in part.text.split() if not name_words(w) & own)  # the ask, names aside
+    extra = []
+    for doc in sorted(named - cited):
+        spans = [e.span for e in gathered.evidence if e.span.source == doc and usable(e.span)]
+        best = support_set(body, [s.text for s in spans], 1)
+        if best and relevant([in_context(retriever, spans[best[0]])], ask):
+            extra.append(spans[best[0]])
+    more = verified([Citation.of(s) for s in extra], retriever.texts)
+    if not more:
+        return verdict
+    cites = verdict.citations + tuple(more)
+    return Accept(f"{body} {markers(len(cites))}", cites, verdict.method)

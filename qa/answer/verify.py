@@ -49,20 +49,25 @@ from qa.lexicon import (
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 from qa.structure import name_words
-from qa.text import counts_in, numbers_in, terms
+from qa.text import counts_in, numbers_in
 
 from .arith import Computation, explain, operands_fit, parse_expression, same_kind, unit_after
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
+    beside_subject,
+    each_document,
+    echo_only,
     holds,
     in_context,
     is_heading,
     lacks_names,
+    markers,
     named_documents,
     said_beyond,
     until_not_found,
     usable,
+    widened,
     with_path,
     with_section,
 )
@@ -70,15 +75,6 @@ from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
 from .wholes import implied
 
 log = logging.getLogger(__name__)
-
-
-def markers(n: int) -> str:
-    """Citation markers for ``n`` spans.
-
-    >>> markers(2)
-    '[1][2]'
-    """
-    return "".join(f"[{i}]" for i in range(1, n + 1))
 
 
 class Verifier:
@@ -101,7 +97,7 @@ class Verifier:
             return own
         verdict = self._check(part, gathered, draft)
         if isinstance(verdict, Accept):
-            verdict = self.each_document(part, gathered, verdict)
+            verdict = each_document(self.retriever, part, gathered, verdict)
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if not isinstance(verdict, Accept) and (block := title_answer(part, gathered, self.retriever)) is not None:
@@ -129,7 +125,7 @@ class Verifier:
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
-        if self.only_echoes(part, body, chosen) is not None:
+        if echo_only(part.focus, body, chosen) is not None:
             return None
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
@@ -140,7 +136,7 @@ class Verifier:
         verdict = self._accept(with_bounds(body, [c.text for c in chosen]), chosen)
         if not isinstance(verdict, Accept):
             return None
-        verdict = self.each_document(part, gathered, verdict)  # a comparison is confirmed from each document
+        verdict = each_document(self.retriever, part, gathered, verdict)  # a comparison is confirmed from each document
         return verdict if self.confirms(part.text, [c.quote for c in verdict.citations]) else None
 
     def confirms(self, question: str, sentences: list[str]) -> bool:
@@ -216,17 +212,9 @@ class Verifier:
         if problem is not None:
             return Fallback(problem)
         kept = self.fewest(part, body, chosen)
-        if (lone := self.only_echoes(part, body, kept)) is not None:
+        if (lone := echo_only(part.focus, body, kept)) is not None:
             return Fallback(f"{lone.source} is cited only for words the answer repeats from the question")
         return self._accept(with_bounds(body, [c.text for c in kept]), kept)
-
-    def only_echoes(self, part: Part, body: str, kept: list[Span]) -> Span | None:
-        """A cited span from another document than every span holding what the answer says beyond
-        the question, cited only for the question's own words ("Where does Ann Lee work today?":
-        "Ann Lee works today as a hash library" citing a licence's "covered work"); None if none."""
-        need = said_beyond(body, part.focus)
-        saying = {c.source for c in kept if holds(c) & need}
-        return next((c for c in kept if need and saying and c.source not in saying), None)
 
     def fewest(self, part: Part, body: str, chosen: list[Span]) -> list[Span]:
         """``chosen`` without the sentences that add nothing to what the others say of the answer's
@@ -319,7 +307,7 @@ class Verifier:
         for o in operands:
             span = next((c for c in candidates if o in counts_in(c.text)), None)
             if span is None and gathered is not None:  # an operand from another sentence of the passages read
-                wider = wider if wider is not None else self.wider(part, gathered)
+                wider = wider if wider is not None else widened(self.retriever, part, gathered)
                 span = next((c for c in wider if o in counts_in(c.text)), None)
             if span is None:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
@@ -342,12 +330,6 @@ class Verifier:
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
-
-    def wider(self, part: Part, gathered: Gathered, k: int = 12) -> list[Span]:
-        """More sentences of the retrieved passages than the evidence, best first (operands of a
-        calculation may sit in a sentence ranked below the best few)."""
-        r = self.retriever
-        return [e.span for e in r.evidence(part.text, list(gathered.hits), k) if usable(e.span)]
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation of a figure the sentences about the question imply (see
@@ -378,15 +360,10 @@ class Verifier:
             return False
         if relevant(spans, focus) or relevant(spans, ask):
             return True
-        rest = self.beside_subject(ask, cited)
+        rest = beside_subject(self.retriever, ask, cited, self.topic_share)
         if rest != ask and focus_terms(rest) and relevant(spans, rest):
             return True
         return self.close(spans, ask) >= self.about_cosine
-
-    def beside_subject(self, text: str, cited: list[Span]) -> str:
-        """``text`` without the words that are the subject of the cited sentences' documents."""
-        subject = set().union(*(self.retriever.topic_terms(s, self.topic_share) for s in {c.source for c in cited}))
-        return " ".join(w for w in text.split() if not (set(terms(w)) and set(terms(w)) <= subject))
 
     def close(self, spans: list[str], question: str) -> float:
         """The best dense similarity of a span to the question (0 without a dense retriever)."""
@@ -398,25 +375,3 @@ class Verifier:
 
     def in_context(self, span: Span) -> str:
         return in_context(self.retriever, span)
-
-    def each_document(self, part: Part, gathered: Gathered, verdict: Accept) -> Accept:
-        """An answer to a question naming several documents cites each of them: for a named
-        document it does not cite yet, the evidence sentence of it that best holds the answer's words."""
-        named = named_documents(self.retriever, part)
-        cited = {c.source for c in verdict.citations}
-        if len(named) < 2 or named <= cited:
-            return verdict
-        body = MARKER.sub("", verdict.text).strip()
-        own = set().union(*(self.retriever.names[d][0] for d in named))
-        ask = " ".join(w for w in part.text.split() if not name_words(w) & own)  # the ask, names aside
-        extra = []
-        for doc in sorted(named - cited):
-            spans = [e.span for e in gathered.evidence if e.span.source == doc and usable(e.span)]
-            best = support_set(body, [s.text for s in spans], 1)
-            if best and relevant([self.in_context(spans[best[0]])], ask):
-                extra.append(spans[best[0]])
-        more = verified([Citation.of(s) for s in extra], self.retriever.texts)
-        if not more:
-            return verdict
-        cites = verdict.citations + tuple(more)
-        return Accept(f"{body} {markers(len(cites))}", cites, verdict.method)
