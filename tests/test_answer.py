@@ -826,3 +826,19 @@ def test_a_sentence_need_not_repeat_its_documents_subject_to_be_about_a_question
     q = "How much money did single-industry towns get allocated from 2019 to 2023?"
     assert v.about([span.text], q, [span])
     assert not v.about([span.text], q)  # without the cited document, its subject words count
+
+
+def test_an_operand_may_come_from_another_sentence_of_the_passages_read(make_answerer):
+    a = make_answerer(None)
+    q = "What is the combined infrastructure funding over 2019-2023 plus 2024?"
+    part, gathered = Part(q, arithmetic=True), _gathered(a, q)
+    y2024 = next(s for s in a.retriever.sentences if s.text.startswith("In 2024, this amount"))
+    done = a.verifier._computation(part, "348.4 + 62.8 = 411.2 billion tenge", [y2024], gathered)
+    assert isinstance(done, Accept) and done.text.startswith("348.4 + 62.8 = 411.2"), done
+    assert len(done.citations) == 2
+    per_year = a.verifier._computation(part, "348.4 / 4 = 87.1", [y2024], gathered)
+    assert not isinstance(per_year, Accept)
+    from qa.answer.spans import widened
+
+    gathered = Gathered(tuple(a.retriever.retrieve(q, 8)), gathered.evidence, gathered.judgement)
+    assert all(not s.text.startswith("date ") for s in widened(a.retriever, part, gathered, 40))  # "04" is no 4

@@ -8,6 +8,7 @@ import re
 
 from qa.check import (
     GENERIC_TERMS,
+    prose,
     relevance,
     relevant,
     support_set,
@@ -195,8 +196,10 @@ def echo_only(focus: str, body: str, kept: list[Span]) -> Span | None:
 
 def widened(retriever: Retriever, part: Part, gathered: Gathered, k: int = 12) -> list[Span]:
     """More sentences of the retrieved passages than the evidence, best first (operands of a
-    calculation may sit in a sentence ranked below the best few)."""
-    return [e.span for e in retriever.evidence(part.text, list(gathered.hits), k) if usable(e.span)]
+    calculation may sit in a sentence ranked below the best few); sentences of prose only (a
+    "date 2024-04-02" line holds no figure: its "04" is no 4)."""
+    found = retriever.evidence(part.text, list(gathered.hits), k)
+    return [e.span for e in found if usable(e.span) and prose(e.span.text)]
 
 
 def beside_subject(retriever: Retriever, text: str, cited: list[Span], share: float) -> str:

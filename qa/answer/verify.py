@@ -308,7 +308,7 @@ class Verifier:
             span = next((c for c in candidates if o in counts_in(c.text)), None)
             if span is None and gathered is not None:  # an operand from another sentence of the passages read
                 wider = wider if wider is not None else widened(self.retriever, part, gathered)
-                span = next((c for c in wider if o in counts_in(c.text)), None)
+                span = next((c for c in wider if o in numbers_in(c.text)), None)  # written, not a list's count
             if span is None:
                 return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
             spans.append(span)
