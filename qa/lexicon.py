@@ -38,7 +38,7 @@ state note plan planned expect mean need use used work worked call called try as
 tell told say said affect involve concern regard relate compare compared big small large high low
 good bad best worst great little much many more less most least
 spent paid grew grown rose risen built held kept sold bought brought began taken given
-increase increased decrease decreased drop dropped shrink shrank shrunk rise""".split()  # noqa: SIM905
+increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds""".split()  # noqa: SIM905
 
 MONTHS = set("""january february march april may june july august september october november december""".split())  # noqa: SIM905
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -105,6 +105,22 @@ ASKS_DIFFERENCE = re.compile(
 )
 # The question asks how many times one figure is another: a quotient, whatever operation an answer writes.
 ASKS_RATIO = re.compile(_RATIO, re.I)
+# After a ratio ask, the words before what is compared ("as many", "larger is the", "of" in "ratio of").
+RATIO_LEAD = re.compile(
+    r"^(?:(?:as\s+(?:many|much)|more|fewer|less|larger|bigger|greater|higher|lower|smaller|"
+    r"is|are|was|were|does|do|did|of|the)\s+)+",
+    re.I,
+)
+# What separates the two things a ratio compares: "A as B", "A than B", "A to B" (not "2019 to 2023").
+RATIO_SPLIT = re.compile(
+    r"\s+(?:as|than|exceeds?|outnumbers?|versus|vs\.?|compared\s+(?:to|with))\s+|(?<!\d)\s+to\s+(?!\d)", re.I
+)
+# A side of a ratio (or a question) that asks a sum of money rather than a count of things.
+ASKS_MONEY = re.compile(
+    r"\b(values?|valued|costs?|worth|prices?|budgets?|fund(?:s|ing|ed)?|spen[dt]|spending|allocat\w*|"
+    r"invest\w*|money|financ\w*|tenge|dollars?|euros?)\b",
+    re.I,
+)
 # The question asks how many years a period spans: a range "2023-2027" holds the answer (five, both ends counted).
 ASKS_YEARS = re.compile(r"\bhow\s+many\s+(?:calendar\s+)?years\b", re.I)
 STATED_YEARS = re.compile(
@@ -200,6 +216,14 @@ ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 # Words after a number that belong to its quantity and are carried into a computed result.
 SMALLER_MAGNITUDE = {"trillion": "billion", "billion": "million", "million": "thousand"}
 MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
+# Units of money: "1.4 trillion tenge" is a sum of money, "1.4 million people" a count.
+CURRENCIES = {"tenge", "dollar", "dollars", "euro", "euros", "pound", "pounds", "rouble", "roubles", "ruble",
+              "rubles", "yen", "yuan", "usd", "eur", "gbp", "kzt", "rub"}  # fmt: skip
+# What a magnitude word multiplies by: 1.4 trillion and 456.6 billion tenge are compared as 1400 to 456.6.
+MAGNITUDE_FACTOR = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6,
+    "billion": 1e9, "bn": 1e9, "trillion": 1e12,
+}  # fmt: skip
 
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.

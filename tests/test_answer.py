@@ -388,6 +388,23 @@ def test_an_average_is_computed_in_code(make_answerer):
     assert v is not None and v.text.startswith("348.4 / 5 = 69.68 billion tenge a year over the 5 years 2019-2023")
 
 
+def test_a_ratio_is_found_in_code_whatever_operands_the_model_picks(make_answerer):
+    chat = FakeChat("326 / 41 = 7.95 [1][2]")  # the real small model's pick: two counts, not two sums of money
+    a = make_answerer(chat)
+    ans = a.answer("By what factor does the value of the anchor projects exceed the cost of the comprehensive plans?")
+    assert ans.text.startswith("1.4 trillion tenge / 456.6 billion tenge = 3.07 times"), ans.text
+    assert {"456.6 billion tenge", "1.4 trillion tenge"} <= {w for c in ans.citations for w in _figures(c.quote)}
+    q = "How many times larger is the national budget's 2019-2023 contribution than its 2024 contribution?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("184 / 31.2 = 5.9 times"), v  # "its": the national budget's, in 2024
+    ans = a.answer("How many times as many anchor projects operate successfully as are under implementation?")
+    assert ans.text.startswith("29 / 9 = 3.22 times"), ans.text
+
+
+def _figures(quote: str) -> set[str]:
+    return {f for f in ("456.6 billion tenge", "1.4 trillion tenge") if f in quote}
+
+
 def test_a_draft_that_ends_saying_it_found_nothing_is_read_up_to_there(make_answerer):
     a = make_answerer(None)
     draft = _draft(a, "Three projects stand idle. [2]\nNOT IN DOCUMENT")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from qa.lexicon import (
     ARITHMETIC_OPS,
+    MAGNITUDE_FACTOR,
     MAGNITUDES,
     PART_OF_WHOLE,
     SMALLER_MAGNITUDE,
@@ -64,10 +65,22 @@ class Computation:
     ops: tuple[str, ...]  # "+", "-", "*", "/" between them
     unit: str = ""  # carried from the first operand ("billion tenge", "%")
     percent: bool = False  # a share: the quotient times 100, in %
+    units: tuple[str, ...] = ()  # each operand's own unit, where their magnitudes differ
 
     @property
     def result(self) -> float:
+        """The value, in the first operand's magnitude.
+
+        >>> c = Computation(("1.4", "456.6"), ("/",), "times", units=("trillion tenge", "billion tenge"))
+        >>> c.render()
+        '1.4 trillion tenge / 456.6 billion tenge = 3.07 times'
+        >>> Computation(("1.4", "456.6"), ("+",), "trillion tenge", units=("trillion tenge", "billion tenge")).render()
+        '1.4 trillion tenge + 456.6 billion tenge = 1.8566 trillion tenge'
+
+        """
         vals = [_value(o) for o in self.operands]
+        if self.units:  # each figure in the first one's magnitude: 456.6 billion is 0.4566 trillion
+            vals = [v * magnitude(u) / magnitude(self.units[0]) for v, u in zip(vals, self.units, strict=True)]
         terms, signs = [vals[0]], []
         for op, v in zip(self.ops, vals[1:], strict=True):  # * and / first, then + and -
             if op in "*/":
@@ -95,13 +108,18 @@ class Computation:
         >>> Computation(("1.4", "41"), ("/",), "trillion tenge").render(rounded=True)
         '1.4 trillion tenge / 41 = 34.1 billion tenge (about 34 billion tenge)'
         """
-        expr = self.operands[0]
-        for op, o in zip(self.ops, self.operands[1:], strict=True):
+        shown = (
+            [f"{o} {u}".strip() for o, u in zip(self.operands, self.units, strict=True)]
+            if self.units
+            else self.operands
+        )
+        expr = shown[0]
+        for op, o in zip(self.ops, shown[1:], strict=True):
             expr += f" {op} {o}"
         value, unit = self.scaled()
         if self.percent:  # a share reads best to one decimal: "29 / 41 = 70.7%"
             value, unit = round(value, 1), "%"
-        elif unit != self.unit:  # the first figure keeps its own magnitude
+        elif unit != self.unit and not self.units:  # the first figure keeps its own magnitude
             expr = f"{self.operands[0]} {self.unit}" + expr[len(self.operands[0]) :]
         unit = f" {unit}" if unit and unit != "%" else unit
         about = f" (about {round(value)}{unit})" if rounded and abs(value) >= 10 and value != round(value) else ""
@@ -138,8 +156,8 @@ def parse_expression(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | Non
 
 
 def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[str]) -> bool:
-    """A calculation adds or subtracts figures of one kind (the same magnitude and unit after each,
-    in the sentence it comes from: not "1.4 trillion tenge" + "41" projects) and uses a figure no
+    """A calculation adds or subtracts figures of one kind (the same unit after each, whatever its
+    magnitude, in the sentence it comes from: not "1.4 trillion tenge" + "41" projects) and uses a figure no
     more often than its sentences write it (not "3 + 3" from one "three"), and does not add a part
     to the whole that includes it.
 
@@ -159,8 +177,7 @@ def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[
     added = {o for o, op in zip(operands, ("+", *ops), strict=True) if op == "+"}
     if any({w, p} <= added for s in sources if (pair := whole_and_part(s)) for w, p in [pair]):
         return False  # "348.4 …, including 184 …": the part is in the whole already
-    units = {unit_after(o, s) for o, s in zip(operands, sources, strict=True)}
-    return len(units) == 1
+    return same_kind(operands, sources)
 
 
 def explain(target: str, numbers: list[str]) -> Computation | None:
@@ -194,18 +211,43 @@ def unit_after(number: str, text: str) -> str:
     return ""
 
 
+def magnitude(unit: str) -> float:
+    """What a unit's magnitude word multiplies by: "trillion tenge" 1e12, "tenge" or "%" 1."""
+    return MAGNITUDE_FACTOR.get(unit.split(" ")[0].lower(), 1.0) if unit else 1.0
+
+
+def kind_of(unit: str) -> tuple[str, bool]:
+    """A unit without its magnitude, and whether it had one: "billion tenge" ("tenge", True)."""
+    head, *rest = unit.split(" ") if unit else [""]
+    if head.lower() in MAGNITUDE_FACTOR:
+        return " ".join(rest), True
+    return unit, False
+
+
 def same_kind(operands: tuple[str, ...], sources: list[str]) -> bool:
-    """The figures have one unit and magnitude after them (tenge and tenge, counts and counts): a
-    ratio of 62.8 billion tenge to 31.2 billion tenge is one, of 326 activities to 456.6 billion
-    tenge is not; nor, here, of 1.4 trillion to 456.6 billion tenge (``Computation`` does not scale
-    operands of different magnitudes, so that ratio is not given rather than given wrong).
+    """The figures have one unit after them, whatever its magnitude (tenge and tenge, counts and
+    counts): 62.8 to 31.2 billion tenge, or 1.4 trillion to 456.6 billion tenge, compare; 326
+    activities to 456.6 billion tenge do not, nor 41 projects to 5 million.
 
     >>> same_kind(("62.8", "31.2"), ["62.8 billion tenge, including 31.2 billion tenge"] * 2)
     True
     >>> same_kind(("326", "456.6"), ["326 activities of 456.6 billion tenge"] * 2)
     False
+    >>> same_kind(("1.4", "456.6"), ["worth 1.4 trillion tenge", "456.6 billion tenge"])
+    True
     """
-    return len({unit_after(o, s) for o, s in zip(operands, sources, strict=True)}) == 1
+    return len({kind_of(u) for u in units_of(operands, sources)}) == 1
+
+
+def units_of(operands: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
+    """Each operand's unit in its sentence."""
+    return tuple(unit_after(o, s) for o, s in zip(operands, sources, strict=True))
+
+
+def per_operand(operands: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
+    """The operands' units when their magnitudes differ (each is then shown and scaled), else ()."""
+    units = units_of(operands, sources)
+    return units if len({magnitude(u) for u in units}) > 1 else ()
 
 
 def whole_and_part(sentence: str) -> tuple[str, str] | None:

@@ -51,8 +51,18 @@ from qa.retrieve import Retriever
 from qa.structure import name_words
 from qa.text import counts_in, numbers_in
 
-from .arith import Computation, explain, operands_fit, parse_expression, same_kind, unit_after
+from .arith import (
+    Computation,
+    explain,
+    magnitude,
+    operands_fit,
+    parse_expression,
+    per_operand,
+    same_kind,
+    unit_after,
+)
 from .prompt import INSTRUCTIONS, confirm_messages
+from .ratios import ratio_of
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
     beside_subject,
@@ -319,14 +329,16 @@ class Verifier:
             return Fallback("the numbers of the calculation come from sentences not about the question")
         share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
         divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
+        sources = [s.text for s in spans]
         if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
-            if not same_kind(operands, [s.text for s in spans]):
+            if not same_kind(operands, sources):
                 return Fallback("the ratio divides figures of different kinds")
-            operands, ops = tuple(sorted(operands, key=float, reverse=True)), ("/",)
+            big = sorted(range(2), key=lambda k: -float(operands[k]) * magnitude(unit_after(operands[k], sources[k])))
+            operands, sources, ops = tuple(operands[k] for k in big), [sources[k] for k in big], ("/",)
         if "-" in ops and not ASKS_DIFFERENCE.search(part.text):  # "the total amount": 41 - 29 is no answer
             return Fallback("the calculation subtracts where the question asks no difference or rest")
-        unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], spans[0].text)
-        comp = Computation(operands, ops, unit, share and "/" in ops)
+        unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], sources[0])
+        comp = Computation(operands, ops, unit, share and "/" in ops, per_operand(operands, sources))
         if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
             return Fallback(f"the calculation {comp.render()} does not give a count or amount")
         return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
@@ -337,6 +349,10 @@ class Verifier:
         spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
         q = part.text
         found = implied(q, [s.text for s in spans], [self.in_context(s) for s in spans])
+        if found is None and ASKS_RATIO.search(q):  # a ratio's two sides may sit below the best few sentences
+            spans = sorted(widened(self.retriever, part, gathered), key=lambda s: (s.source, s.start))
+            ratio = ratio_of(q, [s.text for s in spans], [self.in_context(s) for s in spans])
+            found = (*ratio, "") if ratio else None
         if found is None:
             return None
         comp, where, note = found

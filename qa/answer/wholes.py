@@ -3,7 +3,7 @@ a share of it ("what share came from the budget?": 184 / 348.4), an average ("ea
 1.4 trillion / 41), found in code from the sentences about the question.
 
 >>> complement("How many projects are not operating?", ["29 out of 41 projects are operating."])
-(Computation(operands=('41', '29'), ops=('-',), unit='', percent=False), (0,))
+(Computation(operands=('41', '29'), ops=('-',), unit='', percent=False, units=()), (0,))
 >>> years_spanned("How many years do the plans cover?", ["Plans for 2023-2027 were approved."])[0].render()
 '2027 - 2023 + 1 = 5 years'
 """
@@ -34,6 +34,7 @@ from qa.text import has_term, numbers_in, terms
 
 from .arith import TOKEN, Computation, fmt, unit_after, whole_and_part
 from .listed import listed_before, listed_of
+from .ratios import ratio_of
 
 
 def complement(
@@ -340,6 +341,8 @@ def implied(
         return (*change, "")
     if (ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q)) and (each := average(q, sentences, ctx)):
         return each
+    if ratio := ratio_of(q, sentences, ctx):
+        return (*ratio, "")
     if not ASKS_NUMBER.search(q):
         return None
     found = share_of_whole(q, sentences, ctx) if ASKS_SHARE.search(q) else complement(q, sentences, ctx)
