@@ -38,7 +38,8 @@ state note plan planned expect mean need use used work worked call called try as
 tell told say said affect involve concern regard relate compare compared big small large high low
 good bad best worst great little much many more less most least
 spent paid grew grown rose risen built held kept sold bought brought began taken given
-increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds""".split()  # noqa: SIM905
+increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds
+average""".split()  # noqa: SIM905
 
 MONTHS = set("""january february march april may june july august september october november december""".split())  # noqa: SIM905
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
@@ -88,7 +89,7 @@ _RATIO = (
 )
 # The question asks for a figure the documents may not state but that follows from two of theirs.
 ASKS_ARITHMETIC = re.compile(
-    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remaining|rest|left|"
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|outside|yet to|remaining|rest|left|"
     r"either\b.*\bor|or|combined|together|altogether|in all|total|sum|add(?:ed)? up|difference|gap|exceed|"
     r"by how (?:much|many)|(?:more|less|fewer)\b.*\bthan|share|ratio|proportion|fraction|percentage of|"
     rf"per ?cent(?:age)? of|average|evenly|apiece|per)\b|{_RATIO}",
@@ -97,7 +98,7 @@ ASKS_ARITHMETIC = re.compile(
 # The question asks for a difference or a rest, so that an answer may subtract ("how many more …",
 # "how many are not …", "by how much did it fall"): a "total" asked is not a difference.
 ASKS_DIFFERENCE = re.compile(
-    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|remain\w*|rest|left|difference|"
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|outside|yet to|remain\w*|rest|left|difference|"
     r"differ\w*|gap|exceed\w*|more|less|fewer|larger|smaller|bigger|greater|higher|lower|compared?|change[sd]?|"
     r"shr[iau]nk|f[ae]ll|drop(?:ped)?|declin\w*|decreas\w*|gr[eo]w|r[io]se|increas\w*|outstanding|unspent|still)\b"
     r"|n[’']t\b",
@@ -151,7 +152,7 @@ STATED_FIGURE = re.compile(r"\b(in total|total|in all|altogether|average|each|pe
 # A question that asks for the rest of a whole ("not operating", "other than the national budget",
 # "yet to start"): group 2 is what the rest is not, up to a comma before the ask ("Apart from X, how many …").
 NEGATION = re.compile(
-    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to)\b"
+    r"\b(not|other than|except|apart from|besides|excluding|beyond|without|yet to|outside(?: of)?)\b"
     rf"((?:(?!,\s*(?:and\s+)?{QUESTION_WORDS}\b).)*)",
     re.I,
 )

@@ -401,6 +401,15 @@ def test_a_ratio_is_found_in_code_whatever_operands_the_model_picks(make_answere
     assert ans.text.startswith("29 / 9 = 3.22 times"), ans.text
 
 
+def test_the_share_of_a_rest_is_computed_in_code(make_answerer):
+    a = make_answerer(FakeChat("41 / 3 = 13.7% [1]"))
+    ans = a.answer("What share of the anchor projects are not idle?")
+    assert ans.text.startswith("38 / 41 = 92.7% (41 - 3 = 38)"), ans.text
+    ans = a.answer("What share of the total industrial output in 2023 came from outside single-industry towns?")
+    assert ans.text.startswith("100 - 40 = 60%"), ans.text
+    assert "40%" in ans.citations[0].quote
+
+
 def _figures(quote: str) -> set[str]:
     return {f for f in ("456.6 billion tenge", "1.4 trillion tenge") if f in quote}
 

@@ -62,7 +62,6 @@ from .arith import (
     unit_after,
 )
 from .prompt import INSTRUCTIONS, confirm_messages
-from .ratios import ratio_of
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
     beside_subject,
@@ -345,19 +344,26 @@ class Verifier:
 
     def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
         """The code's own calculation of a figure the sentences about the question imply (see
-        ``implied``), cited from them; None when they imply none."""
-        spans = sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
+        ``implied``), cited from them; None when they imply none. The best few sentences are read
+        first, then more of the retrieved passages (an average's count or a ratio's second figure
+        may sit below them); the question as asked, then without its documents' subject words
+        ("single-industry towns" in an article about them)."""
         q = part.text
-        found = implied(q, [s.text for s in spans], [self.in_context(s) for s in spans])
-        if found is None and ASKS_RATIO.search(q):  # a ratio's two sides may sit below the best few sentences
-            spans = sorted(widened(self.retriever, part, gathered), key=lambda s: (s.source, s.start))
-            ratio = ratio_of(q, [s.text for s in spans], [self.in_context(s) for s in spans])
-            found = (*ratio, "") if ratio else None
-        if found is None:
-            return None
-        comp, where, note = found
-        verdict = self._accept(f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip(), [spans[i] for i in where])
-        return verdict if isinstance(verdict, Accept) else None
+        for spans in self._sentences(part, gathered):
+            rest = beside_subject(self.retriever, q, spans, self.topic_share)
+            for asked in dict.fromkeys((q, rest)):
+                found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans])
+                if found is not None:
+                    comp, where, note = found
+                    body = f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip()
+                    verdict = self._accept(body, [spans[i] for i in where])
+                    return verdict if isinstance(verdict, Accept) else None
+        return None
+
+    def _sentences(self, part: Part, gathered: Gathered):
+        """The evidence sentences in document order, then (lazily) the widened ones."""
+        yield sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
+        yield sorted(widened(self.retriever, part, gathered), key=lambda s: (s.source, s.start))
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
         cites = verified([Citation.of(s) for s in spans], self.retriever.texts)

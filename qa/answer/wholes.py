@@ -35,6 +35,7 @@ from qa.text import has_term, numbers_in, terms
 from .arith import TOKEN, Computation, fmt, unit_after, whole_and_part
 from .listed import listed_before, listed_of
 from .ratios import ratio_of
+from .rests import share_of_rest, share_outside
 
 
 def complement(
@@ -345,7 +346,10 @@ def implied(
         return (*ratio, "")
     if not ASKS_NUMBER.search(q):
         return None
-    found = share_of_whole(q, sentences, ctx) if ASKS_SHARE.search(q) else complement(q, sentences, ctx)
+    if not ASKS_SHARE.search(q):
+        found = complement(q, sentences, ctx)
+    elif not (found := share_outside(q, sentences, ctx) or share_of_whole(q, sentences, ctx)):
+        return share_of_rest(complement(q, sentences, ctx))  # "what share is not …": the rest over the whole
     return (*found, "") if found else None
 
 
