@@ -15,11 +15,15 @@ from qa.lexicon import (
     ASKS_COUNT,
     ASKS_DATE,
     ASKS_NUMBER,
+    ASKS_SUM_OF_MONEY,
     CHANGE_DOWN,
+    COUNTED_NOUN_END,
     DIGITS,
     FALLS,
+    HOW_MANY_NOUN,
     MARKUP,
     MEASURED,
+    MONEY_FIGURE,
     MONTHS,
     NEGATES,
     NONE_WORDS,
@@ -31,7 +35,7 @@ from qa.lexicon import (
     YEAR_RANGE,
     YES_NO_ASK,
 )
-from qa.text import has_term, numbers_in, stem, terms, words
+from qa.text import STOPWORDS, has_term, numbers_in, stem, terms, words
 
 
 def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
@@ -179,6 +183,45 @@ def gives_asked_kind(question: str, answer: str) -> bool:
     if ASKS_COUNT.search(question):
         return bool(numbers_in(text) or NONE_WORDS & set(words(text)))
     return True
+
+
+def counted_noun(question: str) -> list[str]:
+    """The terms of what a "how many" question counts, up to the first verb or preposition.
+
+    >>> counted_noun("How many jobs per project have been created?"), counted_noun("How many anchor projects are idle?")
+    (['job'], ['anchor', 'project'])
+    >>> counted_noun("How many of them are idle?"), counted_noun("What is it?")
+    ([], [])
+    """
+    m = HOW_MANY_NOUN.search(question)
+    if m is None:
+        return []
+    noun: list[str] = []
+    for w in m.group(1).split():
+        if w.lower() in STOPWORDS or w.lower() in COUNTED_NOUN_END:
+            break
+        noun += [t for t in terms(w) if not t[0].isdigit()]
+    return noun
+
+
+def gives_kind_said(question: str, sentence: str, context: str) -> str | None:
+    """Why a sentence picked as an answer for its words does not give what the question asks, or
+    None: a sum of money asked ("the combined value") and none written; a count asked of a thing
+    ("how many jobs") that the sentence, read with its context, never names.
+
+    >>> gives_kind_said("What is the combined value of the idle projects?", "Three projects stand idle.", "")
+    'no sentence about the question gives the sum of money it asks for'
+    >>> gives_kind_said("How many jobs have the projects created?", "29 projects operate.", "") is not None
+    True
+    >>> gives_kind_said("How many projects operate?", "29 projects operate.", "") is None
+    True
+    """
+    if ASKS_SUM_OF_MONEY.search(question) and not MONEY_FIGURE.search(sentence):
+        return "no sentence about the question gives the sum of money it asks for"
+    noun = counted_noun(question)
+    if noun and not any(has_term(t, set(terms(f"{context} {sentence}"))) for t in noun):
+        return f"no sentence about the question counts the {' '.join(noun)} it asks about"
+    return None
 
 
 def contradicts(question: str, answer: str, spans: list[str]) -> bool:

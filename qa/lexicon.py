@@ -217,6 +217,26 @@ ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 # Words after a number that belong to its quantity and are carried into a computed result.
 SMALLER_MAGNITUDE = {"trillion": "billion", "billion": "million", "million": "thousand"}
 MAGNITUDES = {"thousand", "million", "billion", "trillion", "bn", "mln", "mn", "k", "m", "%", "percent", "per cent"}
+# The question asks a sum of money ("how much was allocated", "the combined value"): an answer
+# sentence without one does not give it.
+ASKS_SUM_OF_MONEY = re.compile(
+    r"\bhow\s+much\b.*\b(?:cost|worth|spen[dt]|allocat\w*|invest\w*|fund\w*|pa(?:y|id)|budget\w*)\b|"
+    r"\b(?:combined|total|overall|estimated|market)\s+(?:value|cost|worth|budget|funding|investment)\b",
+    re.I,
+)
+# A sum of money written in a sentence: "$5", "62.8 billion tenge", "1.4 trillion", "300 euros".
+MONEY_FIGURE = re.compile(
+    r"[$€£₸]\s?\d|\d[\d,]*(?:\.\d+)?\s*(?:(?:thousand|million|billion|trillion|bn|mln|mn)\s*)?"
+    r"(?:tenge|dollars?|euros?|pounds?|roubles?|rubles?|yen|yuan|usd|eur|gbp|kzt|rub)\b|"
+    r"\d[\d,]*(?:\.\d+)?\s*(?:million|billion|trillion|bn|mln)\b",
+    re.I,
+)
+# The question asks a sum of figures ("combined", "in total", "adding up").
+ASKS_TOTAL = re.compile(r"\b(combined|together|altogether|in all|in total|total|sum|add(?:ed|ing)? up)\b", re.I)
+# What follows "how many": the noun it counts, then the rest ("how many jobs per project …").
+HOW_MANY_NOUN = re.compile(r"\bhow\s+many\s+((?:[^\W\d_][\w'’-]*\s*){1,4})", re.I)
+# Words that end the noun a "how many" question counts: "how many jobs per project" counts jobs.
+COUNTED_NOUN_END = {"per", "in", "on", "at", "for", "from", "by", "with", "under", "over", "since", "so", "to"}
 # Units of money: "1.4 trillion tenge" is a sum of money, "1.4 million people" a count.
 CURRENCIES = {"tenge", "dollar", "dollars", "euro", "euros", "pound", "pounds", "rouble", "roubles", "ruble",
               "rubles", "yen", "yuan", "usd", "eur", "gbp", "kzt", "rub"}  # fmt: skip

@@ -410,6 +410,25 @@ def test_the_share_of_a_rest_is_computed_in_code(make_answerer):
     assert "40%" in ans.citations[0].quote
 
 
+def test_a_total_over_named_periods_adds_each_periods_figure_of_what_is_named(make_answerer):
+    a = make_answerer(FakeChat("348.4 + 62.8 = 411.2 billion tenge [1][2]"))  # the totals, not the budget's parts
+    q = "Adding up the national budget contributions for 2019-2023 and for 2024, what is the total?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("184 + 31.2 = 215.2 billion tenge"), v
+    assert all("national budget" in c.quote for c in v.citations)
+
+
+def test_an_extracted_sentence_must_give_the_kind_of_figure_asked(make_answerer):
+    a = make_answerer(None)  # no model: the best sentence about the question, or a refusal
+    assert a.answer("How many anchor projects stand idle?").citations[0].quote == IDLE_SENTENCE
+    for q in (
+        "What is the combined value of the three anchor projects that stand idle?",  # no sum of money
+        "How many jobs per project have the 29 successfully operating anchor projects created so far?",  # no jobs
+    ):
+        ans = a.answer(q)
+        assert ans.method == "refused" and not ans.citations, (q, ans.text)
+
+
 def _figures(quote: str) -> set[str]:
     return {f for f in ("456.6 billion tenge", "1.4 trillion tenge") if f in quote}
 

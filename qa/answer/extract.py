@@ -6,7 +6,7 @@ from __future__ import annotations
 from qa.check import beyond_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
-from qa.grounding import figure_about_names, gives_asked_kind, words_about_names
+from qa.grounding import figure_about_names, gives_asked_kind, gives_kind_said, words_about_names
 from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.text import numbers_in
@@ -34,6 +34,8 @@ class Extractor:
             return Refuse("no sentence about the question gives the number it asks for")
         if not gives_asked_kind(part.text, best.text):
             return Refuse("no sentence about the question gives the date or number it asks for")
+        if why := gives_kind_said(part.text, best.text, in_context(self.retriever, best)):
+            return Refuse(why)
         if lacks_names(part.text, best.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if not beyond_names(in_context(self.retriever, best), part.text):

@@ -21,7 +21,7 @@ projects for a ratio of two sums of money) for the choice to rest on it.
 
 from __future__ import annotations
 
-from qa.lexicon import ASKS_MONEY, ASKS_RATIO, CURRENCIES, RATIO_LEAD, RATIO_SPLIT, YEAR
+from qa.lexicon import ASKS_MONEY, ASKS_RATIO, ASKS_TOTAL, CURRENCIES, RATIO_LEAD, RATIO_SPLIT, YEAR, YEAR_RANGE
 from qa.text import has_term, numbers_in, terms
 
 from .arith import TOKEN, Computation, kind_of, magnitude, per_operand, same_kind, unit_after, whole_and_part
@@ -70,6 +70,40 @@ def ratio_of(
         return None
     comp = Computation(operands, ("/",), "times", units=per_operand(operands, srcs))
     return comp, tuple(sorted({a[1], b[1]}))
+
+
+def period_sum(
+    question: str, sentences: list[str], context: list[str] | None = None
+) -> tuple[Computation, tuple[int, ...]] | None:
+    """For a total over periods the question names ("the national budget's contributions for
+    2019-2023 and for 2024 added up"): each period's figure of what the question names, from the
+    sentence about that period, added; None unless it asks a total over two or more periods.
+
+    >>> s = ["348.4 bn were allocated in 2019-2023, including 184 bn from the national budget.",
+    ...      "In 2024, 62.8 bn will be allocated, including 31.2 bn from the national budget."]
+    >>> period_sum("Adding up the national budget's contributions for 2019-2023 and 2024, what is the total?", s)[0].render()
+    '184 + 31.2 = 215.2 bn'
+    >>> period_sum("How much was allocated in 2019-2023 and 2024 combined?", s)[0].render()
+    '348.4 + 62.8 = 411.2 bn'
+    """
+    if not ASKS_TOTAL.search(question):
+        return None
+    ranges = list(YEAR_RANGE.finditer(question))
+    singles = [m for m in YEAR.finditer(question) if not any(r.start() <= m.start() < r.end() for r in ranges)]
+    periods = sorted(ranges + singles, key=lambda m: m.start())
+    if len(periods) < 2:
+        return None
+    subject = ASKS_TOTAL.sub(" ", YEAR.sub(" ", question))
+    wanted, ctx, found = _named(subject), context or sentences, []
+    for p in periods:
+        f = _figure(f"{subject} {p.group()}", wanted, [], sentences, ctx, taken=found[0] if found else None)
+        if f is None or f in found:
+            return None
+        found.append(f)
+    operands, srcs = tuple(f[0] for f in found), [sentences[f[1]] for f in found]
+    units = per_operand(operands, srcs)
+    comp = Computation(operands, ("+",) * (len(operands) - 1), unit_after(operands[0], srcs[0]), units=units)
+    return comp, tuple(sorted({i for _, i in found}))
 
 
 def _figure(

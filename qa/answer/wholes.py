@@ -17,6 +17,7 @@ from qa.lexicon import (
     ASKS_HOW_MUCH,
     ASKS_NUMBER,
     ASKS_SHARE,
+    ASKS_TOTAL,
     ASKS_YEARS,
     CHANGE_DOWN,
     HOW_MANY_OF,
@@ -34,7 +35,7 @@ from qa.text import has_term, numbers_in, terms
 
 from .arith import TOKEN, Computation, fmt, unit_after, whole_and_part
 from .listed import listed_before, listed_of
-from .ratios import ratio_of
+from .ratios import period_sum, ratio_of
 from .rests import share_of_rest, share_outside
 
 
@@ -344,10 +345,10 @@ def implied(
         return each
     if ratio := ratio_of(q, sentences, ctx):
         return (*ratio, "")
-    if not ASKS_NUMBER.search(q):
+    if not ASKS_NUMBER.search(q) and not ASKS_TOTAL.search(q):
         return None
     if not ASKS_SHARE.search(q):
-        found = complement(q, sentences, ctx)
+        found = complement(q, sentences, ctx) or period_sum(q, sentences, ctx)
     elif not (found := share_outside(q, sentences, ctx) or share_of_whole(q, sentences, ctx)):
         return share_of_rest(complement(q, sentences, ctx))  # "what share is not …": the rest over the whole
     return (*found, "") if found else None
