@@ -418,6 +418,18 @@ def test_a_total_over_named_periods_adds_each_periods_figure_of_what_is_named(ma
     assert all("national budget" in c.quote for c in v.citations)
 
 
+def test_a_calculation_from_another_years_figures_is_not_accepted(make_answerer):
+    a = make_answerer(None)
+    y2024 = _sentence(a, "In 2024, this amount")
+    for q, accepted in (
+        ("By how much did infrastructure allocations in 2023 exceed those in 2022?", False),
+        ("By how much did the 2024 infrastructure allocation exceed its national budget part?", True),
+    ):
+        draft = Draft("62.8 - 31.2 = 31.6 billion tenge [1]", (y2024,))
+        v = a.verifier.verify(Part(q, arithmetic=True), _gathered(a, q), draft)
+        assert isinstance(v, Accept) == accepted, (q, v)
+
+
 def test_an_extracted_sentence_must_give_the_kind_of_figure_asked(make_answerer):
     a = make_answerer(None)  # no model: the best sentence about the question, or a refusal
     assert a.answer("How many anchor projects stand idle?").citations[0].quote == IDLE_SENTENCE

@@ -245,9 +245,17 @@ def units_of(operands: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
 
 
 def per_operand(operands: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
-    """The operands' units when their magnitudes differ (each is then shown and scaled), else ()."""
+    """The operands' units when each has a magnitude and they differ (each is then shown and
+    scaled), else (): 1.4 trillion over 41 projects divides by a count, not by 41 of anything.
+
+    >>> per_operand(("1.4", "456.6"), ["1.4 trillion tenge", "456.6 billion tenge"])
+    ('trillion tenge', 'billion tenge')
+    >>> per_operand(("1.4", "41"), ["1.4 trillion tenge", "41 anchor projects"])
+    ()
+    """
     units = units_of(operands, sources)
-    return units if len({magnitude(u) for u in units}) > 1 else ()
+    scaled = all(kind_of(u)[1] for u in units)
+    return units if scaled and len({magnitude(u) for u in units}) > 1 else ()
 
 
 def whole_and_part(sentence: str) -> tuple[str, str] | None:

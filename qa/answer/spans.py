@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 
 from qa.check import (
     GENERIC_TERMS,
@@ -200,6 +201,12 @@ def widened(retriever: Retriever, part: Part, gathered: Gathered, k: int = 12) -
     "date 2024-04-02" line holds no figure: its "04" is no 4)."""
     found = retriever.evidence(part.text, list(gathered.hits), k)
     return [e.span for e in found if usable(e.span) and prose(e.span.text)]
+
+
+def read_widening(retriever: Retriever, part: Part, gathered: Gathered) -> Iterator[list[Span]]:
+    """The evidence sentences in document order, then (lazily, when asked) the widened ones."""
+    yield sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
+    yield sorted(widened(retriever, part, gathered), key=lambda s: (s.source, s.start))
 
 
 def beside_subject(retriever: Retriever, text: str, cited: list[Span], share: float) -> str:

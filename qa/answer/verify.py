@@ -73,6 +73,7 @@ from .spans import (
     lacks_names,
     markers,
     named_documents,
+    read_widening,
     said_beyond,
     until_not_found,
     usable,
@@ -326,6 +327,8 @@ class Verifier:
             return Fallback("the calculation adds figures of different kinds or uses one figure twice")
         if not self.about([self.in_context(c) for c in chosen], part.focus, chosen):
             return Fallback("the numbers of the calculation come from sentences not about the question")
+        if not figure_of_period(part.text, " ".join(operands), [c.text for c in chosen]):
+            return Fallback("a figure of the calculation is of another year than the question names")
         share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
         divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
         sources = [s.text for s in spans]
@@ -349,7 +352,7 @@ class Verifier:
         may sit below them); the question as asked, then without its documents' subject words
         ("single-industry towns" in an article about them)."""
         q = part.text
-        for spans in self._sentences(part, gathered):
+        for spans in read_widening(self.retriever, part, gathered):
             rest = beside_subject(self.retriever, q, spans, self.topic_share)
             for asked in dict.fromkeys((q, rest)):
                 found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans])
@@ -359,11 +362,6 @@ class Verifier:
                     verdict = self._accept(body, [spans[i] for i in where])
                     return verdict if isinstance(verdict, Accept) else None
         return None
-
-    def _sentences(self, part: Part, gathered: Gathered):
-        """The evidence sentences in document order, then (lazily) the widened ones."""
-        yield sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-        yield sorted(widened(self.retriever, part, gathered), key=lambda s: (s.source, s.start))
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
         cites = verified([Citation.of(s) for s in spans], self.retriever.texts)
