@@ -249,6 +249,16 @@ def relevance(text: str, question: str) -> float:
     return sum(has_term(t, have) for t in focus) / len(focus)
 
 
+def covers(wanted: list[str], sentence: str) -> float:
+    """The share of ``wanted`` terms that ``sentence`` mentions (0 when none are wanted).
+
+    >>> covers(["idle", "project"], "Three projects stand idle."), covers([], "x")
+    (1.0, 0.0)
+    """
+    have = set(terms(sentence))
+    return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 0.0
+
+
 def relevant(spans: list[str], question: str, share: float = 0.5) -> bool:
     """The spans mention at least ``share`` of the question's content terms (any, if it has none).
 

@@ -21,6 +21,7 @@ projects for a ratio of two sums of money) for the choice to rest on it.
 
 from __future__ import annotations
 
+from qa.check import covers
 from qa.lexicon import ASKS_MONEY, ASKS_RATIO, ASKS_TOTAL, CURRENCIES, RATIO_LEAD, RATIO_SPLIT, YEAR, YEAR_RANGE
 from qa.text import has_term, numbers_in, terms
 
@@ -123,7 +124,7 @@ def _figure(
     words = {w.lower() for w in TOKEN.findall(side)}  # "are under implementation", word for word
     best: tuple[tuple[float, int, int], str, int] | None = None
     for i, s in enumerate(sentences):
-        cover = _covers(wanted, ctx[i])
+        cover = covers(wanted, ctx[i])
         if cover < 0.5 or not named <= numbers_in(ctx[i]):
             continue
         n = _nearest(own, s, money, taken[0] if taken and taken[1] == i else "", like)
@@ -176,8 +177,3 @@ def is_money(unit: str) -> bool:
 def _named(side: str) -> list[str]:
     """What a side is about: all its terms, generic ones too ("people", "the plans": all it names)."""
     return [t for t in terms(side) if not t[0].isdigit()]
-
-
-def _covers(wanted: list[str], sentence: str) -> float:
-    have = set(terms(sentence))
-    return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 0.0

@@ -10,9 +10,9 @@ True
 
 from __future__ import annotations
 
-from qa.check import focus_terms
+from qa.check import covers, focus_terms
 from qa.lexicon import ASKS_SHARE, NEGATION, PERCENT, PERCENT_CHANGE
-from qa.text import has_term, numbers_in, terms
+from qa.text import numbers_in, terms
 
 from .arith import Computation, fmt
 
@@ -36,7 +36,7 @@ def share_outside(
         shares = [m for m in PERCENT.finditer(s) if not PERCENT_CHANGE.match(s, m.start())]
         if len(shares) != 1 or not excluded or not named <= numbers_in(ctx[i]):
             continue
-        if _covers(excluded, ctx[i]) >= 0.5 and _covers(of, ctx[i]) >= 0.5:
+        if covers(excluded, ctx[i]) >= 0.5 and (not of or covers(of, ctx[i]) >= 0.5):
             return Computation(("100", shares[0].group(1)), ("-",), "%"), (i,)
     return None
 
@@ -55,8 +55,3 @@ def share_of_rest(
         return None
     comp, where = rest
     return Computation((fmt(comp.result, None), comp.operands[0]), ("/",), percent=True), where, f"({comp.render()})"
-
-
-def _covers(wanted: list[str], sentence: str) -> float:
-    have = set(terms(sentence))
-    return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 1.0

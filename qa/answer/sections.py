@@ -28,7 +28,7 @@ from qa.retrieve import Retriever, readable
 from qa.structure import flat, name_words, section_numbers, section_refs
 from qa.text import has_term, stem, terms
 
-from .spans import named_documents, usable
+from .spans import markers, named_documents, usable
 from .types import Accept, Gathered, Part, Refuse
 
 _ASIDE = {stem(w) for w in DOCUMENT_WORDS + SECTION_TOPIC_WORDS}
@@ -172,7 +172,7 @@ def _accept(retriever: Retriever, text: str, *spans: Span) -> Accept | None:
     cites = verified([Citation.of(s) for s in spans], retriever.texts)
     if len(cites) != len(spans):
         return None
-    return Accept(f"{text} {''.join(f'[{i}]' for i in range(1, len(cites) + 1))}", tuple(cites), "extractive")
+    return Accept(f"{text} {markers(len(cites))}", tuple(cites), "extractive")
 
 
 def _doc_sentences(retriever: Retriever, doc: str) -> list[Span]:

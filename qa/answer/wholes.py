@@ -10,7 +10,7 @@ a share of it ("what share came from the budget?": 184 / 348.4), an average ("ea
 
 from __future__ import annotations
 
-from qa.check import focus_terms
+from qa.check import covers, focus_terms
 from qa.lexicon import (
     ASKS_AVERAGE,
     ASKS_CHANGE,
@@ -116,7 +116,7 @@ def _count_less_listed(
     if whole is None:
         return None
     for i, s in enumerate(sentences):
-        part = listed_of(subject, s) if i != whole[1] and _covers(excluded, ctx[i]) >= 0.5 else None
+        part = listed_of(subject, s) if i != whole[1] and covers(excluded, ctx[i]) >= 0.5 else None
         if part and float(whole[0]) > float(part[0]) and named <= numbers_in(s + sentences[whole[1]]):
             return Computation((whole[0], part[0]), ("-",)), tuple(sorted({whole[1], i}))
     return None
@@ -141,7 +141,7 @@ def share_of_whole(
     qterms = [t for t in focus_terms(ASKS_SHARE.sub(" ", question)) if not t[0].isdigit()]
     named = numbers_in(question)
     ctx = context or sentences  # what a sentence is about is read with the one before it ("for this purpose")
-    about = [i for i, s in enumerate(sentences) if _covers(qterms, ctx[i]) >= 0.5 and named <= numbers_in(s)]
+    about = [i for i, s in enumerate(sentences) if covers(qterms, ctx[i]) >= 0.5 and named <= numbers_in(s)]
     if not qterms or any(PERCENT.search(sentences[i]) for i in about):
         return None
     whole = _whole_of(qterms, sentences, named, ctx)
@@ -159,12 +159,6 @@ def share_of_whole(
     return None
 
 
-def _covers(wanted: list[str], sentence: str) -> float:
-    """The share of ``wanted`` terms that ``sentence`` mentions."""
-    have = set(terms(sentence))
-    return sum(has_term(t, have) for t in wanted) / len(wanted) if wanted else 0.0
-
-
 def _whole_of(
     subject: list[str], sentences: list[str], named: set[str] = frozenset(), context: list[str] | None = None
 ) -> tuple[str, int] | None:
@@ -174,7 +168,7 @@ def _whole_of(
     ctx = context or sentences
     for i, s in enumerate(sentences):
         pair = whole_and_part(s)
-        score = _covers(subject, ctx[i]) + (named <= numbers_in(s))
+        score = covers(subject, ctx[i]) + (named <= numbers_in(s))
         if pair and score - (named <= numbers_in(s)) >= 0.5 and (best is None or score > best[0]):
             best = (score, pair[0], i)
     return (best[1], best[2]) if best else None
@@ -187,7 +181,7 @@ def _part_named(
     other sentence that (with its ``context``) names at least half of them; years are not counts."""
     ctx = context or sentences
     for i, s in enumerate(sentences):
-        if i == exclude or _covers(wanted, ctx[i]) < 0.5:
+        if i == exclude or covers(wanted, ctx[i]) < 0.5:
             continue
         toks = TOKEN.findall(s)
         at = [k for k, t in enumerate(toks) if any(has_term(w, set(terms(t))) for w in wanted)]
@@ -219,10 +213,10 @@ def average(
     qterms = [t for t in focus_terms(PER_YEAR.sub(" ", ASKS_AVERAGE.sub(" ", question))) if not t[0].isdigit()]
     named = numbers_in(question)
     ctx = context or sentences
-    ranked = sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i]))
+    ranked = sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i]))
     for i in ranked:
         s = sentences[i]
-        if _covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
+        if covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
             continue
         amounts = _amounts(question, s)
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
@@ -272,8 +266,8 @@ def years_spanned(
     asked = focus_terms(question) or terms(question)  # "the plans" is a generic word, yet all it names
     qterms = [t for t in asked if not t[0].isdigit() and not has_term(t, {"year"})]
     ctx = context or sentences
-    for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
-        if _covers(qterms, ctx[i]) < 0.5 or STATED_YEARS.search(sentences[i]):  # "for 5 years": stated
+    for i in sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i])):
+        if covers(qterms, ctx[i]) < 0.5 or STATED_YEARS.search(sentences[i]):  # "for 5 years": stated
             return None
         ranges = YEAR_RANGE.findall(sentences[i])
         if len(set(ranges)) == 1 and int(ranges[0][1]) > int(ranges[0][0]):
@@ -376,9 +370,9 @@ def before_change(
     asked = ROUGHLY.sub(" ", ASKS_CHANGE.sub(" ", question))  # how it asks, not what about
     qterms = [t for t in focus_terms(asked) if not t[0].isdigit()]
     ctx, years = context or sentences, set(YEAR.findall(question))
-    for i in sorted(range(len(sentences)), key=lambda i: -_covers(qterms, ctx[i])):
+    for i in sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i])):
         s, m = sentences[i], PERCENT_CHANGE.search(sentences[i])
-        if m is None or _covers(qterms, ctx[i]) < 0.5:
+        if m is None or covers(qterms, ctx[i]) < 0.5:
             continue
         base = YEAR.findall(s[m.end() :])
         amounts = [n for n in _figures(s[: m.start()]) if unit_after(n, s) not in ("", "%")]
