@@ -50,8 +50,9 @@ def sides(question: str) -> tuple[str, str] | None:
 def ratio_of(
     question: str, sentences: list[str], context: list[str] | None = None
 ) -> tuple[Computation, tuple[int, ...]] | None:
-    """The larger side's figure over the smaller's, with the indices of their sentences; None when
-    the question asks no ratio, a side names no figure, or the figures are of different kinds."""
+    """The larger side's figure over the smaller's ("the ratio of A to B": A's over B's), with the
+    indices of their sentences; None when the question asks no ratio, a side names no figure, or
+    the figures are of different kinds."""
     pair = sides(question)
     if pair is None:
         return None
