@@ -239,6 +239,18 @@ def same_kind(operands: tuple[str, ...], sources: list[str]) -> bool:
     return len({kind_of(u) for u in units_of(operands, sources)}) == 1
 
 
+def larger_first(operands: tuple[str, ...], sources: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The operands (and their sentences) from the largest value down, magnitudes counted.
+
+    >>> larger_first(("456.6", "1.4"), ["456.6 billion tenge", "1.4 trillion tenge"])[0]
+    ('1.4', '456.6')
+    """
+    order = sorted(
+        range(len(operands)), key=lambda k: -float(operands[k]) * magnitude(unit_after(operands[k], sources[k]))
+    )
+    return tuple(operands[k] for k in order), [sources[k] for k in order]
+
+
 def units_of(operands: tuple[str, ...], sources: list[str]) -> tuple[str, ...]:
     """Each operand's unit in its sentence."""
     return tuple(unit_after(o, s) for o, s in zip(operands, sources, strict=True))

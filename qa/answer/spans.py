@@ -26,9 +26,9 @@ from qa.lexicon import (
 )
 from qa.retrieve import Retriever
 from qa.structure import flat, name_words, unframed
-from qa.text import NUMBER_WORDS, STOPWORDS, numbers_in, terms, words
+from qa.text import NUMBER_WORDS, STOPWORDS, counts_in, numbers_in, terms, words
 
-from .types import Accept, Gathered, Part
+from .types import Accept, Fallback, Gathered, Part
 
 log = logging.getLogger(__name__)
 
@@ -237,3 +237,20 @@ def each_document(retriever: Retriever, part: Part, gathered: Gathered, verdict:
         return verdict
     cites = verdict.citations + tuple(more)
     return Accept(f"{body} {markers(len(cites))}", cites, verdict.method)
+
+
+def operand_spans(
+    retriever: Retriever, part: Part, operands: tuple[str, ...], candidates: list[Span], gathered: Gathered | None
+) -> list[Span] | Fallback:
+    """The sentence of each operand of a calculation: a candidate that holds it, else another prose
+    sentence of the passages read that writes it (not a list's count)."""
+    spans, wider = [], None
+    for o in operands:
+        span = next((c for c in candidates if o in counts_in(c.text)), None)
+        if span is None and gathered is not None:
+            wider = wider if wider is not None else widened(retriever, part, gathered)
+            span = next((c for c in wider if o in numbers_in(c.text)), None)
+        if span is None:
+            return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
+        spans.append(span)
+    return spans

@@ -54,7 +54,7 @@ from qa.text import counts_in, numbers_in
 from .arith import (
     Computation,
     explain,
-    magnitude,
+    larger_first,
     operands_fit,
     parse_expression,
     per_operand,
@@ -73,11 +73,11 @@ from .spans import (
     lacks_names,
     markers,
     named_documents,
+    operand_spans,
     read_widening,
     said_beyond,
     until_not_found,
     usable,
-    widened,
     with_path,
     with_section,
 )
@@ -313,15 +313,9 @@ class Verifier:
             operands, ops = comp.operands, comp.ops
         else:
             operands, ops = parsed
-        spans, wider = [], None
-        for o in operands:
-            span = next((c for c in candidates if o in counts_in(c.text)), None)
-            if span is None and gathered is not None:  # an operand from another sentence of the passages read
-                wider = wider if wider is not None else widened(self.retriever, part, gathered)
-                span = next((c for c in wider if o in numbers_in(c.text)), None)  # written, not a list's count
-            if span is None:
-                return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
-            spans.append(span)
+        spans = operand_spans(self.retriever, part, operands, candidates, gathered)
+        if isinstance(spans, Fallback):
+            return spans
         chosen = list(dict.fromkeys(spans))
         if not operands_fit(operands, ops, [s.text for s in spans]):
             return Fallback("the calculation adds figures of different kinds or uses one figure twice")
@@ -335,8 +329,7 @@ class Verifier:
         if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
             if not same_kind(operands, sources):
                 return Fallback("the ratio divides figures of different kinds")
-            big = sorted(range(2), key=lambda k: -float(operands[k]) * magnitude(unit_after(operands[k], sources[k])))
-            operands, sources, ops = tuple(operands[k] for k in big), [sources[k] for k in big], ("/",)
+            (operands, sources), ops = larger_first(operands, sources), ("/",)
         if "-" in ops and not ASKS_DIFFERENCE.search(part.text):  # "the total amount": 41 - 29 is no answer
             return Fallback("the calculation subtracts where the question asks no difference or rest")
         unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], sources[0])
