@@ -35,28 +35,52 @@ from qa.lexicon import (
     YEAR_RANGE,
     YES_NO_ASK,
 )
-from qa.text import STOPWORDS, has_term, numbers_in, stem, terms, words
+from qa.text import STOPWORDS, has_term, listings, numbers_in, stem, terms, words
 
 
-def figure_about_names(answer: str, spans: list[str], question: str, document_names: set[str]) -> bool:
+def figure_about_names(
+    answer: str, spans: list[str], question: str, document_names: set[str], asks_number: bool = False
+) -> bool:
     """For a question asking a number or date about something it names ("When was the Foo Bar
     License published?"), a span that gives one of the answer's numbers also mentions one of
     those names (document-name words aside): a date read off another thing's title is no answer.
+    A name that the span gives only as one of a list with others the question does not name is
+    not its subject: "the plans of Altay, Balkhash and Ridder include 326 activities" gives no
+    figure of Ridder's plan. ``asks_number``: the question asks a figure whatever its words (a
+    calculation's operands).
 
     >>> q = "When was the GNU Affero General Public License published?"
     >>> figure_about_names("It was published on 29 June 2007.", ["GNU GENERAL PUBLIC LICENSE Version 3, 29 June 2007"], q, {"gnu", "general", "public", "license"})
     False
     >>> figure_about_names("It was published in 2007.", ["The Affero License came out in 2007."], q, {"license"})
     True
+    >>> s = ["The plans of Altay, Balkhash and Ridder include 326 activities."]
+    >>> figure_about_names("326", s, "How many activities does Ridder's plan include?", set())
+    False
+    >>> figure_about_names("326", s, "How many activities do the plans of Altay, Balkhash and Ridder include?", set())
+    True
     """
-    if not ASKS_NUMBER.match(question):
+    if not asks_number and not ASKS_NUMBER.match(question):
         return True
     wanted = {stem(n) for n in names_in(question)} - document_names
     said = numbers_in(answer) - numbers_in(question)
     if not wanted or not said:
         return True
-    giving = [s for s in spans if numbers_in(s) & said]
+    giving = [beside_lists(s, wanted) for s in spans if numbers_in(s) & said]
     return not giving or any(has_term(w, set(terms(s))) for s in giving for w in wanted)
+
+
+def beside_lists(text: str, wanted: set[str]) -> str:
+    """``text`` without its lists of names that name more than the ``wanted`` (stemmed) names.
+
+    >>> beside_lists("Plans of Altay, Balkhash and Ridder: 326 activities.", {"ridder"})
+    'Plans of : 326 activities.'
+    """
+    for start, end, _ in reversed(listings(text)):
+        items = set(terms(text[start:end]))
+        if not all(any(has_term(w, {t}) for w in wanted) for t in items - STOPWORDS):
+            text = text[:start] + text[end:]
+    return text
 
 
 def words_about_names(

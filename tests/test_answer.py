@@ -2,7 +2,7 @@ import pytest
 
 from qa.answer import Answer
 from qa.answer.arith import Computation
-from qa.answer.spans import in_context
+from qa.answer.spans import followers, in_context
 from qa.cite import verify
 from qa.errors import BadQuestion, LLMUnavailable
 from qa.events import Checked, Stage
@@ -899,3 +899,35 @@ def test_an_operand_may_come_from_another_sentence_of_the_passages_read(make_ans
 
     gathered = Gathered(tuple(a.retriever.retrieve(q, 8)), gathered.evidence, gathered.judgement)
     assert all(not s.text.startswith("date ") for s in widened(a.retriever, part, gathered, 40))  # "04" is no 4
+
+
+def test_a_calculation_keeps_to_what_the_question_names_and_asks(make_answerer):
+    a = make_answerer(None)
+    for q in (
+        "What is the average cost per activity in Ridder's comprehensive development plan?",  # one of six listed
+        "How many jobs per project do the anchor projects located in Balkhash create on average?",
+    ):
+        part = Part(q, arithmetic=True)
+        assert a.verifier.rest_of_whole(part, _gathered(a, q)) is None, q
+    q = "What is the average cost per activity in the comprehensive development plans?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("456.6 / 326 = 1.4"), v
+    q = "How much was invested on average in each of the three idle anchor projects?"
+    part, gathered = Part(q, arithmetic=True), _gathered(a, q)
+    idle = [s for s in a.retriever.sentences if s.text == IDLE_SENTENCE]
+    y2024 = [s for s in a.retriever.sentences if s.text.startswith("In 2024, this amount")]
+    done = a.verifier._computation(part, "31.2 / 3 = 10.4 billion tenge", y2024 + idle, gathered)
+    assert not isinstance(done, Accept)  # 31.2 billion is a budget's share, not what those projects cost
+    assert "something else" in done.reason
+
+
+def test_a_figure_in_the_sentence_after_the_one_naming_its_subject_is_read(make_answerer):
+    a = make_answerer(None)
+    plans = next(s for s in a.retriever.sentences if "approved comprehensive plans" in s.text)
+    after = next(s for s in a.retriever.sentences if s.text.startswith("These plans include"))
+    assert followers(a.retriever, [plans]) == [after]  # "These plans …" refers back
+    assert followers(a.retriever, [after]) == []  # the sentence after it does not
+    q = "Spread evenly over the plan period, how much would the comprehensive plans cost per year?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
+    assert v is not None and v.text.startswith("456.6 / 5 = 91.32 billion tenge a year over the 5 years 2023-2027"), v
+    assert [c.quote for c in v.citations] == [plans.text, after.text]

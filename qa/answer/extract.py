@@ -42,7 +42,7 @@ class Extractor:
             return Refuse("the sentences about the question only name what it asks about")
         names = self.retriever.document_words
         ctx = [in_context(self.retriever, best)]
-        if not figure_about_names(best.text, ctx, part.text, names):
+        if not figure_about_names(best.text, ctx, part.text, names, part.arithmetic):
             return Refuse("the sentence with a figure is not about what the question names")
         if not words_about_names(best.text, [best.text], ctx, part.text, names):
             return Refuse("the sentence about the question is not about what it names")

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 
 from qa.check import (
     GENERIC_TERMS,
+    covers,
+    focus_terms,
     prose,
     relevance,
     relevant,
@@ -16,6 +18,7 @@ from qa.check import (
 )
 from qa.cite import MARKER, Citation, verified
 from qa.documents import Span
+from qa.grounding import figure_about_names
 from qa.lexicon import (
     ASKS_NAMES,
     INSTRUCTION,
@@ -204,9 +207,30 @@ def widened(retriever: Retriever, part: Part, gathered: Gathered, k: int = 12) -
 
 
 def read_widening(retriever: Retriever, part: Part, gathered: Gathered) -> Iterator[list[Span]]:
-    """The evidence sentences in document order, then (lazily, when asked) the widened ones."""
+    """The evidence sentences in document order, then (lazily, when asked) the widened ones, then
+    those with the sentences that go on from them."""
     yield sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
-    yield sorted(widened(retriever, part, gathered), key=lambda s: (s.source, s.start))
+    wide = widened(retriever, part, gathered)
+    yield sorted(wide, key=lambda s: (s.source, s.start))
+    more = followers(retriever, wide)
+    if more:
+        yield sorted(wide + more, key=lambda s: (s.source, s.start))
+
+
+def followers(retriever: Retriever, spans: list[Span], lead: int = 3) -> list[Span]:
+    """The sentences right after ``spans`` that refer back to them within their first ``lead``
+    words ("These plans include 326 activities" after the sentence naming the plans), not already
+    among them: a figure is often given in the sentence after the one that names what it is of.
+    """
+    sents, found = retriever.sentences, []
+    for span in spans:
+        i = retriever.sentence_pos.get((span.source, span.start))
+        nxt = sents[i + 1] if i is not None and i + 1 < len(sents) else None
+        if nxt is None or nxt.source != span.source or nxt in spans or nxt in found or not usable(nxt):
+            continue
+        if set(words(nxt.text)[:lead]) & REFERS_BACK and prose(nxt.text):
+            found.append(nxt)
+    return found
 
 
 def beside_subject(retriever: Retriever, text: str, cited: list[Span], share: float) -> str:
@@ -254,3 +278,18 @@ def operand_spans(
             return Fallback(f"the calculation uses {o}, which no sentence in the documents holds")
         spans.append(span)
     return spans
+
+
+def operands_apart(retriever: Retriever, part: Part, operands: tuple[str, ...], chosen: list[Span]) -> str | None:
+    """Why the sentences a calculation takes its figures from do not each speak of what the question
+    asks; None when they do. Figures joined from two sentences each come from one that mentions a
+    term or a year of the question (31.2 billion of a budget is not what the three idle projects
+    cost), and a figure of something the question names is said of it, not of a list it is one of
+    ("the plans of Altay, …, Ridder" give no figure of Ridder's plan)."""
+    contexts = [f"{in_context(retriever, c)} {c.title} {with_path(c)}" for c in chosen]
+    if not figure_about_names(" ".join(operands), contexts, part.text, retriever.document_words, True):
+        return "the figures of the calculation are not said of what the question names"
+    wanted = focus_terms(part.text) + YEAR.findall(part.text)
+    if len(chosen) > 1 and not all(covers(wanted, c) for c in contexts):
+        return "a figure of the calculation comes from a sentence about something else than the question"
+    return None

@@ -74,6 +74,7 @@ from .spans import (
     markers,
     named_documents,
     operand_spans,
+    operands_apart,
     read_widening,
     said_beyond,
     until_not_found,
@@ -321,6 +322,8 @@ class Verifier:
             return Fallback("the calculation adds figures of different kinds or uses one figure twice")
         if not self.about([self.in_context(c) for c in chosen], part.focus, chosen):
             return Fallback("the numbers of the calculation come from sentences not about the question")
+        if (apart := operands_apart(self.retriever, part, operands, chosen)) is not None:
+            return Fallback(apart)
         if not figure_of_period(part.text, " ".join(operands), [c.text for c in chosen]):
             return Fallback("a figure of the calculation is of another year than the question names")
         share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
@@ -352,7 +355,11 @@ class Verifier:
                 if found is not None:
                     comp, where, note = found
                     body = f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip()
-                    verdict = self._accept(body, [spans[i] for i in where])
+                    cited = [spans[i] for i in where]
+                    if (apart := operands_apart(self.retriever, part, comp.operands, cited)) is not None:
+                        log.info("the implied figure is not kept: %s", apart)
+                        return None
+                    verdict = self._accept(body, cited)
                     return verdict if isinstance(verdict, Accept) else None
         return None
 

@@ -221,6 +221,8 @@ def average(
         amounts = _amounts(question, s)
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
         where: tuple[int, ...] = (i,)
+        if PER_YEAR.search(question) and not counted and i and ctx[i].startswith(sentences[i - 1]):
+            counted, where = _per_year(question, sentences[i - 1]), (i - 1, i)  # "plans for 2023-2027. These …"
         if not PER_YEAR.search(question) and (listed := listed_before(question, i, sentences, ctx)):
             counted, where = listed, (i - 1, i)  # "Altay, … and Ridder towns' plans. These plans include …"
         if amounts and counted and not (HOW_MANY_OF.search(question) and counted[0] == amounts[0]):  # not 326 / 326
