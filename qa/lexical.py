@@ -34,7 +34,9 @@ from qa.structure import file_title, section_numbers
 from qa.text import K1, B, idf_of, numbers_in, tokens
 
 log = logging.getLogger(__name__)
-FORMAT = 1  # bump when what is saved changes: an older folder is then rebuilt from the index
+FORMAT = (
+    2  # bump when what is saved changes: an older folder is then rebuilt from the index (2: "getting" stems to "get")
+)
 META = "qa-lexical.json"
 
 

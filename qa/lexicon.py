@@ -37,7 +37,7 @@ cut reach remain suggest raise pass sell require decide report describe explain 
 state note plan planned expect mean need use used work worked call called try ask do doing done does
 tell told say said affect involve concern regard relate compare compared big small large high low
 good bad best worst great little much many more less most least
-spent paid grew grown rose risen built held kept sold bought brought began taken given spread period
+spent paid grew grown rose risen built held kept sold bought brought began taken given spread period because
 increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds
 average""".split()  # noqa: SIM905
 

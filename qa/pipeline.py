@@ -134,4 +134,5 @@ def build_answerer(
         topic_share=settings.topic_share,
     )
     answerer.generator.evidence_after = settings.evidence_after
+    answerer.verifier.unsaid_words = settings.unsaid_words
     return answerer

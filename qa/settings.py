@@ -119,6 +119,12 @@ class Settings(BaseSettings):
         description="a question refused for words the documents lack is asked again in their words (one more "
         "model call) only when a sentence is this close; seed/docs dev: below it only off-topic asks, none reworded well",
     )
+    unsaid_words: int = Field(
+        default=4,
+        ge=1,
+        description="an answer with this many of its own words (more than half of them) that its cited sentences "
+        "never use says what they do not ('because it is a copyleft license') and falls back to a sentence",
+    )
     disagree_share: float = Field(
         default=0.75,
         ge=0,

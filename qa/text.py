@@ -148,7 +148,14 @@ NUMBER_WORDS = {
 
 
 def stem(word: str) -> str:
-    """A light English suffix stripper (enough to match plurals and -ing/-ed forms)."""
+    """A light English suffix stripper (enough to match plurals and -ing/-ed forms). A consonant
+    doubled before -ing/-ed is written once ("getting" is "get"), as in Porter's step 1b, except
+    l, s, f and z, which base words end on doubled ("install", "pass", "staff"), and in a stem of
+    three letters ("added" stays "add").
+
+    >>> [stem(w) for w in ("getting", "stopped", "planned", "running", "installed", "added", "passes", "towns")]
+    ['get', 'stop', 'plan', 'run', 'install', 'add', 'passe', 'town']
+    """
     w = word.lower()
     if len(w) <= 3 or not w.isascii():
         return w
@@ -156,7 +163,10 @@ def stem(word: str) -> str:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             if suffix == "s" and w.endswith(("ss", "us", "is")):
                 return w
-            return w[: len(w) - len(suffix)] + repl
+            root = w[: len(w) - len(suffix)] + repl
+            if suffix in ("ing", "ed") and len(root) >= 4 and root[-1] == root[-2] and root[-1] not in "lsfzaeiou":
+                root = root[:-1]
+            return root
     return w
 
 

@@ -931,3 +931,16 @@ def test_a_figure_in_the_sentence_after_the_one_naming_its_subject_is_read(make_
     v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
     assert v is not None and v.text.startswith("456.6 / 5 = 91.32 billion tenge a year over the 5 years 2023-2027"), v
     assert [c.quote for c in v.citations] == [plans.text, after.text]
+
+
+def test_an_answer_claiming_more_than_its_sentences_say_is_not_accepted(make_answerer):
+    a = make_answerer(None)
+    part, gathered = Part(IDLE_Q), _gathered(a, IDLE_Q)
+    n = 1 + [s.text for s in a.generator.context([])].index(IDLE_SENTENCE)
+    plain = a.verifier.verify(part, gathered, _draft(a, f"Three projects stand idle. [{n}]"))
+    assert isinstance(plain, Accept)
+    said = f"Three projects stand idle because the steel mills that financed them went bankrupt. [{n}]"
+    v = a.verifier.verify(part, gathered, _draft(a, said))
+    assert not isinstance(v, Accept) and "do not (steel, mills, financed" in v.reason, v
+    a.verifier.unsaid_words = 9  # the threshold is the settings' (QA_UNSAID_WORDS)
+    assert isinstance(a.verifier.verify(part, gathered, _draft(a, said)), Accept)

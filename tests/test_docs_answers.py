@@ -315,3 +315,36 @@ def test_a_readme_with_html_is_read_as_its_text(tmp_path: Path):
     assert "<em>Typer, build great CLIs." in ans.citations[0].quote  # the span as written
     shown = a.generator.context(a.gatherer.gather(Part("What is Typer?")).evidence)
     assert "Typer is a library for building CLI applications." in render(shown)  # no tags for the model
+
+
+def test_one_document_of_a_comparison_the_model_finds_nothing_in_is_read_by_the_extractive_checks(corpus):
+    q = "After you stop violating the licence, when do GPLv3 and MPL 2.0 reinstate the rights you are getting?"
+    a = _answerer(corpus, backend=FakeChat("NOT IN DOCUMENT"), llm="embedded")
+    part = next(p for p in a.planner.plan(q).parts if p.document == "docs/mpl-2.0.txt")
+    gathered = a.gatherer.gather(part)
+    assert gathered.judgement.answerable and not gathered.judgement.missing  # "getting" is "get", no lacking word
+    v = a.verifier.verify(part, gathered, Draft("NOT IN DOCUMENT", ()))
+    assert type(v).__name__ == "Fallback"  # the sentences decide, not the model's "not found"
+    x = a.extractor.extract(part, gathered)
+    assert isinstance(x, Accept) and x.citations[0].quote.startswith("Your rights are reinstated on an ongoing basis")
+    alone = replace(part, document="")  # asked of no one document of a comparison, the model's "not found" stands
+    assert type(a.verifier.verify(alone, gathered, Draft("NOT IN DOCUMENT", ()))).__name__ == "Refuse"
+
+
+def test_the_extractive_answer_prefers_the_definition_of_a_quoted_term(tmp_path: Path):
+    text = (
+        "Apache License\n\n1. Definitions.\n\n"
+        'For the purposes of this definition, "control" means ownership of fifty percent (50%) or more of the '
+        "outstanding shares of such entity.\n\n"
+        '"Licensor" shall mean the copyright owner.\n\n'
+        '"Legal Entity" shall mean the union of the acting entity and all other entities that control it.\n'
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "apache.txt").write_text(text, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=300, chunk_overlap=0)
+    embedder = FakeEmbedder()
+    index_documents(settings, [tmp_path / "docs"], embedder=embedder)
+    a = build_answerer(settings, embedder=embedder)
+    part = Part("What does 'control' of the acting entity mean?")  # the "Legal Entity" line has more of its words
+    x = a.extractor.extract(part, a.gatherer.gather(part))
+    assert isinstance(x, Accept) and x.citations[0].quote.startswith("For the purposes of this definition"), x

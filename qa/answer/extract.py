@@ -11,8 +11,9 @@ from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.text import numbers_in
 
+from .gather import defines, quoted_terms
 from .sections import opening, section_answer
-from .spans import in_context, is_heading, lacks_names, usable
+from .spans import in_context, is_heading, lacks_names, named_documents, usable
 from .types import Accept, Gathered, Part, Refuse
 
 
@@ -57,10 +58,15 @@ class Extractor:
 
     def score(self, span: Span, part: Part) -> float:
         """Share of the question's terms the span (with the sentence before it) mentions; a span
-        naming the question's own figure or year gains 1, one with a number gains 0.25 when a
-        number is asked for."""
+        naming the question's own figure or year (not a named document's version) gains 1, one
+        defining a term it quotes 0.5, one with a number 0.25 when a number is asked for."""
         ctx = in_context(self.retriever, span)
         share = max(relevance(ctx, part.focus), relevance(ctx, part.text))
-        if numbers_in(part.text) & numbers_in(span.text):
+        versions = set().union(
+            *(self.retriever.names.get(d, ((), ()))[1] for d in named_documents(self.retriever, part))
+        )
+        if (numbers_in(part.text) - versions) & numbers_in(span.text):  # "MPL 2.0" names, it asks no figure
             share = share + 1.0 if share > 0 else 0.0
+        if share > 0 and any(defines(t, span.text) for t in quoted_terms(part.text)):
+            share += 0.5  # the definition of a term the question quotes, as the gatherer puts it first
         return share + (0.25 if ASKS_NUMBER.match(part.text) and numbers_in(span.text) else 0.0)

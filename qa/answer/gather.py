@@ -70,10 +70,10 @@ class Gatherer:
         """Put first the sentences that define a term the question quotes (where the documents
         write it in quotes too, as a definition does), in the documents it names, and their chunks."""
         r = self.retriever
-        terms = [t.strip().lower() for t in QUOTED_TERM.findall(text) if t.strip()]
+        terms = quoted_terms(text)
         if not terms:
             return hits, evidence
-        found = [s for s in r.sentences if (not named or s.source in named) and any(_quoted(t, s.text) for t in terms)][
+        found = [s for s in r.sentences if (not named or s.source in named) and any(defines(t, s.text) for t in terms)][
             :2
         ]
         if not found:
@@ -99,12 +99,21 @@ class Gatherer:
         return hits + more[:2], merge(lead, evidence, self.evidence_k)
 
 
-def _quoted(term: str, sentence: str) -> bool:
+def quoted_terms(text: str) -> list[str]:
+    """The terms ``text`` writes in quotes, lowercased.
+
+    >>> quoted_terms("What share gives 'control' of an entity?")
+    ['control']
+    """
+    return [t.strip().lower() for t in QUOTED_TERM.findall(text) if t.strip()]
+
+
+def defines(term: str, sentence: str) -> bool:
     """``sentence`` writes ``term`` in quotes near its start (where a definition names its term).
 
-    >>> _quoted("object code", 'The "Object code" means any non-source form of a work.')
+    >>> defines("object code", 'The "Object code" means any non-source form of a work.')
     True
-    >>> _quoted("object code", 'You may convey a covered work in the form of "object code" under section 6.')
+    >>> defines("object code", 'You may convey a covered work in the form of "object code" under section 6.')
     False
     """
     low = " ".join(sentence.lower().split())

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from qa.check import (
     GENERIC_TERMS,
+    allowed_numbers,
     covers,
     focus_terms,
     prose,
@@ -29,7 +30,7 @@ from qa.lexicon import (
 )
 from qa.retrieve import Retriever
 from qa.structure import flat, name_words, unframed
-from qa.text import NUMBER_WORDS, STOPWORDS, counts_in, numbers_in, terms, words
+from qa.text import NUMBER_WORDS, STOPWORDS, counts_in, has_term, numbers_in, terms, words
 
 from .types import Accept, Fallback, Gathered, Part
 
@@ -293,3 +294,31 @@ def operands_apart(retriever: Retriever, part: Part, operands: tuple[str, ...], 
     if len(chosen) > 1 and not all(covers(wanted, c) for c in contexts):
         return "a figure of the calculation comes from a sentence about something else than the question"
     return None
+
+
+def unsaid(answer: str, read: list[str], question: str) -> tuple[list[str], int]:
+    """The answer's own words (``said_beyond``, figures aside) that none of ``read`` mention, and
+    how many own words it has: what it claims beyond the sentences it cites.
+
+    >>> unsaid("It is copyleft, so the software stays open.", ["Give recipients a copy of this License."], "Why?")
+    (['copyleft', 'software', 'open'], 3)
+    """
+    have = set(terms(" ".join(read)))
+    own = sorted((t for t in said_beyond(answer, question) if not t[0].isdigit()), key=terms(answer).index)
+    return [t for t in own if not has_term(t, have)], len(own)
+
+
+def also_read(
+    retriever: Retriever, part: Part, body: str, candidates: list[Span], numbered: tuple[Span, ...]
+) -> list[Span]:
+    """Sentences the model was shown but neither named nor were evidence, that may still support
+    an answer: only when every number of the answer is in the named or evidence sentences, and
+    only sentences that are about the question by themselves, with their title and heading
+    (document names aside). Retrieval's choice of which sentence gives a figure stands."""
+    if not numbers_in(body) <= allowed_numbers([c.text for c in candidates]):
+        return []
+    names = retriever.document_words
+    ask = " ".join(w for w in part.text.split() if not name_words(w) & names) or part.text
+    return [
+        s for s in numbered if usable(s) and s not in candidates and relevant([f"{s.title} {with_section(s)}"], ask)
+    ]

@@ -14,7 +14,6 @@ import re
 
 from qa.bounds import with_bounds
 from qa.check import (
-    allowed_numbers,
     as_written,
     beyond_names,
     declines,
@@ -48,7 +47,6 @@ from qa.lexicon import (
 )
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
-from qa.structure import name_words
 from qa.text import counts_in, numbers_in
 
 from .arith import (
@@ -64,6 +62,7 @@ from .arith import (
 from .prompt import INSTRUCTIONS, confirm_messages
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
+    also_read,
     beside_subject,
     each_document,
     echo_only,
@@ -77,10 +76,10 @@ from .spans import (
     operands_apart,
     read_widening,
     said_beyond,
+    unsaid,
     until_not_found,
     usable,
     with_path,
-    with_section,
 )
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
 from .wholes import implied
@@ -101,6 +100,7 @@ class Verifier:
     ) -> None:
         self.retriever, self.echo_words, self.about_cosine, self.backend = retriever, echo_words, about_cosine, backend
         self.topic_share = topic_share  # a word in this share of a document's sentences is its subject
+        self.unsaid_words = 4  # Settings.unsaid_words: an answer claiming this many words its sentences lack
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -165,8 +165,8 @@ class Verifier:
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = until_not_found(draft.raw)
         if not raw or declines(raw, [s.text for s in draft.numbered]):
-            j = gathered.judgement
-            strong = j.coverage >= 0.99 and j.cosine >= 0.5
+            j = gathered.judgement  # one document of a comparison: the extractive checks decide
+            strong = j.coverage >= 0.99 and j.cosine >= 0.5 or bool(part.document) and j.answerable
             return (
                 Fallback("the model found no answer")
                 if strong
@@ -191,22 +191,7 @@ class Verifier:
         return verdict
 
     def also_read(self, part: Part, body: str, candidates: list[Span], numbered: tuple[Span, ...]) -> list[Span]:
-        """Sentences the model was shown but neither named nor were evidence, that may still support
-        an answer: only when every number of the answer is in the named or evidence sentences, and
-        only sentences that are about the question by themselves, with their title and heading
-        (document names aside). Retrieval's choice of which sentence gives a figure stands."""
-        if not numbers_in(body) <= allowed_numbers([c.text for c in candidates]):
-            return []
-        ask = self.unnamed(part.text)
-        return [
-            s for s in numbered if usable(s) and s not in candidates and relevant([f"{s.title} {with_section(s)}"], ask)
-        ]
-
-    def unnamed(self, text: str) -> str:
-        """``text`` without the words that name one of the documents."""
-        r = self.retriever
-        names = r.document_words
-        return " ".join(w for w in text.split() if not name_words(w) & names) or text
+        return also_read(self.retriever, part, body, candidates, numbered)
 
     def _chosen_sentence(self, part: Part, claimed: list[Span]) -> Verdict:
         picks = [s for s in claimed if usable(s) and self.about([self.in_context(s)], part.focus)]
@@ -265,6 +250,9 @@ class Verifier:
             return "a number or name of the answer is not in the sentences it cites"
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             return problem
+        extra, own = unsaid(body, [*spans_ctx, *texts, naming], part.text)
+        if len(extra) >= self.unsaid_words and 2 * len(extra) > own:  # "because it is a copyleft license"
+            return f"the answer says what its cited sentences do not ({', '.join(as_written(extra[:4], body))})"
         if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
             return "the cited sentences are section headings, which name a topic and say nothing of it"
         if not self.about(spans_ctx, part.focus, chosen) and not r.title_asked(part.text, chosen):
