@@ -912,6 +912,9 @@ def test_a_calculation_keeps_to_what_the_question_names_and_asks(make_answerer):
     q = "What is the average cost per activity in the comprehensive development plans?"
     v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))
     assert v is not None and v.text.startswith("456.6 / 326 = 1.4"), v
+    q = "What share of Kazakhstan's industrial output in 2023 came from outside single-industry towns?"
+    v = a.verifier.rest_of_whole(Part(q, arithmetic=True), _gathered(a, q))  # "the country's": named in its paragraph
+    assert v is not None and v.text.startswith("100 - 40 = 60%"), v
     q = "How much was invested on average in each of the three idle anchor projects?"
     part, gathered = Part(q, arithmetic=True), _gathered(a, q)
     idle = [s for s in a.retriever.sentences if s.text == IDLE_SENTENCE]

@@ -285,10 +285,13 @@ def operands_apart(retriever: Retriever, part: Part, operands: tuple[str, ...], 
     """Why the sentences a calculation takes its figures from do not each speak of what the question
     asks; None when they do. Figures joined from two sentences each come from one that mentions a
     term or a year of the question (31.2 billion of a budget is not what the three idle projects
-    cost), and a figure of something the question names is said of it, not of a list it is one of
-    ("the plans of Altay, …, Ridder" give no figure of Ridder's plan)."""
+    cost), and a figure of something the question names is said of it in its paragraph, not of a
+    list it is one of ("the plans of Altay, …, Ridder" give no figure of Ridder's plan)."""
     contexts = [f"{in_context(retriever, c)} {c.title} {with_path(c)}" for c in chosen]
-    if not figure_about_names(" ".join(operands), contexts, part.text, retriever.document_words, True):
+    paragraphs = [
+        f"{paragraph_of(retriever, c)} {c.title} {with_path(c)}" for c in chosen
+    ]  # "the country": named above
+    if not figure_about_names(" ".join(operands), paragraphs, part.text, retriever.document_words, True):
         return "the figures of the calculation are not said of what the question names"
     wanted = focus_terms(part.text) + YEAR.findall(part.text)
     if len(chosen) > 1 and not all(covers(wanted, c) for c in contexts):
@@ -322,3 +325,11 @@ def also_read(
     return [
         s for s in numbered if usable(s) and s not in candidates and relevant([f"{s.title} {with_section(s)}"], ask)
     ]
+
+
+def paragraph_of(retriever: Retriever, span: Span) -> str:
+    """The paragraph (text between blank lines) that holds ``span``."""
+    text = retriever.texts[span.source]
+    start = text.rfind("\n\n", 0, span.start)
+    end = text.find("\n\n", span.end)
+    return text[start + 2 if start >= 0 else 0 : end if end >= 0 else len(text)]
