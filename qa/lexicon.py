@@ -76,7 +76,9 @@ ASKS_NUMBER = re.compile(
 )
 # The question asks for a date ("On what date …", "In which year …", "When was it issued?"): a
 # sentence without a year or month gives none. ("When …" alone often asks for a condition.)
-ASKS_DATE = re.compile(r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(?:was|were|did)\b", re.I)
+ASKS_DATE = re.compile(
+    r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(?:was|were|did)\b|\b(?:release|publication)\s+date\b", re.I
+)
 # The question asks how many: an answer gives a number, or says there are none.
 ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 NONE_WORDS = {"none", "no", "nothing", "nobody", "zero", "neither"}

@@ -165,3 +165,22 @@ def test_a_comparison_says_which_document_does_not_say(answerer):
     )
     assert "bar-license.txt does not say." in ans.text and "three years" in ans.text
     assert {c.source.split("/")[-1] for c in ans.citations} == {"foo-license.txt"}
+
+
+def test_a_date_question_naming_a_version_is_answered_from_the_changelog_heading_that_dates_it(tmp_path):
+    from qa.answer.sections import dated_heading
+    from qa.answer.types import Part
+    from qa.pipeline import build_answerer, index_documents
+    from qa.settings import Settings
+    from tests.conftest import FakeEmbedder
+
+    (tmp_path / "docs").mkdir()
+    readme = "# fasthash\n\n## Changelog\n\n### [5.3.1] - 2026-10-01\n\n- Add wheels.\n\n### [5.3.0] - 2026-08-26\n\n- Add 3.15.\n"
+    (tmp_path / "docs" / "fasthash.md").write_text(readme, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=300, chunk_overlap=0)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    r = build_answerer(settings, embedder=FakeEmbedder()).retriever
+    found = dated_heading(Part("What is the release date of fasthash version 5.3.0?"), r)
+    assert found is not None and found.text == "[5.3.0] - 2026-08-26 [1]" and found.citations[0].quote.endswith("08-26")
+    assert dated_heading(Part("When was fasthash 5.9.0 released?"), r) is None  # no heading dates it
+    assert dated_heading(Part("What changed in fasthash 5.3.0?"), r) is None  # no date asked

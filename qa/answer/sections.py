@@ -15,6 +15,7 @@ from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.grounding import gives_asked_kind
 from qa.lexicon import (
+    ASKS_DATE,
     ASKS_SECTION_CONTENT,
     ASKS_SECTION_TITLE,
     ASKS_WHICH_SECTION,
@@ -22,13 +23,14 @@ from qa.lexicon import (
     DESCRIBES,
     DOCUMENT_WORDS,
     SECTION_TOPIC_WORDS,
+    YEAR,
 )
 from qa.naming import TITLE_ASK
 from qa.retrieve import Retriever, readable
-from qa.structure import flat, name_words, section_numbers, section_refs
-from qa.text import has_term, stem, terms
+from qa.structure import flat, name_words, section_numbers, section_refs, unframed
+from qa.text import has_term, numbers_in, stem, terms
 
-from .spans import markers, named_documents, usable
+from .spans import is_heading, markers, named_documents, usable
 from .types import Accept, Gathered, Part, Refuse
 
 _ASIDE = {stem(w) for w in DOCUMENT_WORDS + SECTION_TOPIC_WORDS}
@@ -43,6 +45,28 @@ def section_answer(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
         return _named_section(part, gathered, retriever, refs)
     if ASKS_WHICH_SECTION.search(part.text):
         return _which_section(part, gathered, retriever)
+    return dated_heading(part, retriever)
+
+
+def dated_heading(part: Part, retriever: Retriever) -> Accept | None:
+    """For a date question that names a version or other figure ("the release date of mmh3
+    5.3.0"), the section heading that writes that figure with a date, as changelogs date their
+    releases ("### [5.3.0] - 2026-08-26"), in the documents the question names: the heading is the
+    answer. None when the question asks no date or names no figure, or no heading dates it."""
+    figures = {n for n in numbers_in(part.text) if not YEAR.fullmatch(n)}
+    if not figures or not ASKS_DATE.search(part.text):
+        return None
+    named = named_documents(retriever, part)
+    for s in retriever.sentences:
+        if named and s.source not in named or not is_heading(s) or not figures & numbers_in(s.text):
+            continue
+        if gives_asked_kind(part.text, s.text) and len(numbers_in(s.text) - figures) >= 1:
+            cites = verified([Citation.of(s)], retriever.texts)
+            return (
+                Accept(f"{flat(unframed(s.text)).strip(' #*')} {markers(len(cites))}", tuple(cites), "extractive")
+                if cites
+                else None
+            )
     return None
 
 
