@@ -134,5 +134,8 @@ def build_answerer(
         topic_share=settings.topic_share,
     )
     answerer.generator.evidence_after = settings.evidence_after
-    answerer.verifier.unsaid_words = settings.unsaid_words
+    v = answerer.verifier
+    v.unsaid_words, v.unsaid_share, v.follow_words = settings.unsaid_words, settings.unsaid_share, settings.follow_words
+    v.strong_coverage, v.strong_cosine = settings.strong_coverage, settings.strong_cosine
+    answerer.extractor.define_bonus = settings.define_bonus
     return answerer

@@ -125,6 +125,38 @@ class Settings(BaseSettings):
         description="an answer with this many of its own words (more than half of them) that its cited sentences "
         "never use says what they do not ('because it is a copyleft license') and falls back to a sentence",
     )
+    unsaid_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="... and when those words are more than this share of its own words (a figure's paraphrase "
+        "may add a word or two to a sentence; a claim of its own adds most of what it says)",
+    )
+    follow_words: int = Field(
+        default=3,
+        ge=0,
+        description="the sentence after a read one is read too when one of its first this many words refers back "
+        "('These plans include 326 activities'): a figure often follows the sentence naming what it is of (0: off)",
+    )
+    strong_coverage: float = Field(
+        default=0.99,
+        gt=0,
+        le=1,
+        description="a part the model finds nothing for is still read extractively when one evidence sentence "
+        "holds this share of its terms (all of them) ...",
+    )
+    strong_cosine: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="... and is at least this close in meaning (below it, the model's 'not in the documents' stands)",
+    )
+    define_bonus: float = Field(
+        default=0.5,
+        ge=0,
+        description="extractive score added to a sentence defining a term the question quotes ('\"Control\" means'): "
+        "half a question's terms, so a definition wins over a sentence that merely uses the term",
+    )
     disagree_share: float = Field(
         default=0.75,
         ge=0,

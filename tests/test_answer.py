@@ -947,3 +947,16 @@ def test_an_answer_claiming_more_than_its_sentences_say_is_not_accepted(make_ans
     assert not isinstance(v, Accept) and "do not (steel, mills, financed" in v.reason, v
     a.verifier.unsaid_words = 9  # the threshold is the settings' (QA_UNSAID_WORDS)
     assert isinstance(a.verifier.verify(part, gathered, _draft(a, said)), Accept)
+
+
+def test_the_checks_thresholds_come_from_the_settings(make_answerer):
+    a = make_answerer(None, unsaid_share=0.9, follow_words=0, strong_coverage=0.5, strong_cosine=0.1, define_bonus=2.0)
+    v = a.verifier
+    assert (v.unsaid_share, v.follow_words, v.strong_coverage, v.strong_cosine) == (0.9, 0, 0.5, 0.1)
+    assert a.extractor.define_bonus == 2.0
+    part, gathered = Part(IDLE_Q), _gathered(a, IDLE_Q)
+    n = 1 + [s.text for s in a.generator.context([])].index(IDLE_SENTENCE)
+    said = f"Three projects stand idle because the steel mills that financed them went bankrupt. [{n}]"
+    assert isinstance(v.verify(part, gathered, _draft(a, said)), Accept)  # 6 unsaid words of 7 own: not over 0.9
+    plans = next(s for s in a.retriever.sentences if "approved comprehensive plans" in s.text)
+    assert followers(a.retriever, [plans], lead=v.follow_words) == []  # 0: "These plans …" is not read on

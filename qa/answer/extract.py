@@ -20,6 +20,7 @@ from .types import Accept, Gathered, Part, Refuse
 class Extractor:
     def __init__(self, retriever: Retriever, min_share: float = 0.5) -> None:
         self.retriever, self.min_share = retriever, min_share
+        self.define_bonus = 0.5  # Settings.define_bonus: a quoted term's definition wins over its mere use
 
     def extract(self, part: Part, gathered: Gathered) -> Accept | Refuse:
         own = section_answer(part, gathered, self.retriever)
@@ -59,7 +60,7 @@ class Extractor:
     def score(self, span: Span, part: Part) -> float:
         """Share of the question's terms the span (with the sentence before it) mentions; a span
         naming the question's own figure or year (not a named document's version) gains 1, one
-        defining a term it quotes 0.5, one with a number 0.25 when a number is asked for."""
+        defining a term it quotes ``define_bonus``, one with a number 0.25 when a number is asked for."""
         ctx = in_context(self.retriever, span)
         share = max(relevance(ctx, part.focus), relevance(ctx, part.text))
         versions = set().union(
@@ -68,5 +69,5 @@ class Extractor:
         if (numbers_in(part.text) - versions) & numbers_in(span.text):  # "MPL 2.0" names, it asks no figure
             share = share + 1.0 if share > 0 else 0.0
         if share > 0 and any(defines(t, span.text) for t in quoted_terms(part.text)):
-            share += 0.5  # the definition of a term the question quotes, as the gatherer puts it first
+            share += self.define_bonus  # the definition of a term the question quotes, as the gatherer puts it first
         return share + (0.25 if ASKS_NUMBER.match(part.text) and numbers_in(span.text) else 0.0)

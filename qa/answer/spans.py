@@ -207,13 +207,13 @@ def widened(retriever: Retriever, part: Part, gathered: Gathered, k: int = 12) -
     return [e.span for e in found if usable(e.span) and prose(e.span.text)]
 
 
-def read_widening(retriever: Retriever, part: Part, gathered: Gathered) -> Iterator[list[Span]]:
+def read_widening(retriever: Retriever, part: Part, gathered: Gathered, lead: int = 3) -> Iterator[list[Span]]:
     """The evidence sentences in document order, then (lazily, when asked) the widened ones, then
-    those with the sentences that go on from them."""
+    those with the sentences that go on from them (``followers`` within ``lead`` words)."""
     yield sorted((e.span for e in gathered.evidence if usable(e.span)), key=lambda s: (s.source, s.start))
     wide = widened(retriever, part, gathered)
     yield sorted(wide, key=lambda s: (s.source, s.start))
-    more = followers(retriever, wide)
+    more = followers(retriever, wide, lead) if lead else []
     if more:
         yield sorted(wide + more, key=lambda s: (s.source, s.start))
 

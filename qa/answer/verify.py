@@ -100,7 +100,9 @@ class Verifier:
     ) -> None:
         self.retriever, self.echo_words, self.about_cosine, self.backend = retriever, echo_words, about_cosine, backend
         self.topic_share = topic_share  # a word in this share of a document's sentences is its subject
-        self.unsaid_words = 4  # Settings.unsaid_words: an answer claiming this many words its sentences lack
+        # Settings.unsaid_words / unsaid_share / follow_words / strong_coverage / strong_cosine (reasons there)
+        self.unsaid_words, self.unsaid_share, self.follow_words = 4, 0.5, 3
+        self.strong_coverage, self.strong_cosine = 0.99, 0.5
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -166,7 +168,8 @@ class Verifier:
         raw = until_not_found(draft.raw)
         if not raw or declines(raw, [s.text for s in draft.numbered]):
             j = gathered.judgement  # one document of a comparison: the extractive checks decide
-            strong = j.coverage >= 0.99 and j.cosine >= 0.5 or bool(part.document) and j.answerable
+            strong = j.coverage >= self.strong_coverage and j.cosine >= self.strong_cosine
+            strong = strong or bool(part.document) and j.answerable
             return (
                 Fallback("the model found no answer")
                 if strong
@@ -251,7 +254,9 @@ class Verifier:
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             return problem
         extra, own = unsaid(body, [*spans_ctx, *texts, naming], part.text)
-        if len(extra) >= self.unsaid_words and 2 * len(extra) > own:  # "because it is a copyleft license"
+        if (
+            len(extra) >= self.unsaid_words and len(extra) > self.unsaid_share * own
+        ):  # "because it is a copyleft license"
             return f"the answer says what its cited sentences do not ({', '.join(as_written(extra[:4], body))})"
         if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
             return "the cited sentences are section headings, which name a topic and say nothing of it"
@@ -336,7 +341,7 @@ class Verifier:
         may sit below them); the question as asked, then without its documents' subject words
         ("single-industry towns" in an article about them)."""
         q = part.text
-        for spans in read_widening(self.retriever, part, gathered):
+        for spans in read_widening(self.retriever, part, gathered, self.follow_words):
             rest = beside_subject(self.retriever, q, spans, self.topic_share)
             for asked in dict.fromkeys((q, rest)):
                 found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans])
