@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 from qa.chunking import CHUNKER, Chunk, chunk_header
 from qa.context import FILL_DOCS, FILL_WORDS, ContextBlock, readable, render  # noqa: F401 - part of this API
@@ -35,6 +36,7 @@ from qa.naming import (
     version_pairs,
     written_as_names,
 )
+from qa.structure import is_heading
 from qa.text import BM25, STOPWORDS, bm25, rrf, terms, tokens, words
 from qa.typos import english_words
 from qa.views import Chunks, Docs, SentencePositions, Sentences, Texts
@@ -361,8 +363,13 @@ class Retriever(ContextBlock):
         if lead and self.structure_weight:
             rankings.append(lead)
             weights.append(self.structure_weight)
-        fused = rrf(rankings, weights)[:n]
-        return [Evidence(self.sentences[i], s, cos[i], lex[i]) for i, s in fused]
+        return [Evidence(self.sentences[i], s, cos[i], lex[i]) for i, s in self._taking(rrf(rankings, weights), n)]
+
+    def _taking(self, fused: list[tuple[int, float]], n: int) -> list[tuple[int, float]]:
+        """The best of ``fused`` up to ``n`` sentences that are not headings: a heading ranks high
+        for its words but says nothing, so it comes along without taking a sentence's place."""
+        before = accumulate((not is_heading(self.sentences[i]) for i, _ in fused), initial=0)  # sentences before each
+        return [f for f, said in zip(fused, before, strict=False) if said < n]
 
     def _inside(self, hits: list[Hit]) -> list[int]:
         """Positions (in ``sentences``) of the sentences inside the hit chunks, in document order."""

@@ -361,3 +361,15 @@ def _by_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
             a = cut
     out.append((a, end))
     return out
+
+
+def is_heading(span: Span) -> bool:
+    """``span`` is its section's heading, which names a topic and says nothing of it.
+
+    >>> from qa.documents import Span
+    >>> is_heading(Span("a", 0, 13, "8. Litigation", "", ("8. Litigation",)))
+    True
+    >>> is_heading(Span("a", 0, 20, "Any litigation may…", "", ("8. Litigation",)))
+    False
+    """
+    return bool(span.section) and flat(unframed(span.text)).strip(" *#") == flat(span.section[-1]).strip(" *#")

@@ -9,6 +9,7 @@ import pytest
 from qa.pipeline import build_answerer, index_documents
 from qa.retrieve import Evidence, readable, render
 from qa.settings import Settings
+from qa.structure import is_heading
 from qa.text import BM25
 from tests.conftest import FakeEmbedder
 
@@ -318,3 +319,12 @@ def test_an_index_chunked_by_another_sentence_splitter_asks_to_be_rebuilt(two, m
     monkeypatch.setattr(retrieve, "CHUNKER", "h0")
     with pytest.raises(IndexCorrupt, match="run `qa index` again"):
         _retriever(*two)
+
+
+def test_a_section_heading_comes_along_without_taking_a_sentences_place(two):
+    r = _retriever(*two)
+    q = "What does the warranty disclaimer of the Foo licence say?"
+    evidence = r.evidence(q, r.retrieve(q), 1)
+    texts = [e.span.text for e in evidence]
+    assert "3. Warranty Disclaimer." in texts  # the heading, ranked first for its words
+    assert len([e for e in evidence if not is_heading(e.span)]) == 1  # and one sentence that says something

@@ -29,7 +29,7 @@ from qa.lexicon import (
     YEAR,
 )
 from qa.retrieve import Retriever
-from qa.structure import flat, name_words, unframed
+from qa.structure import flat, is_heading, name_words, unframed  # noqa: F401 - is_heading: part of this API
 from qa.text import NUMBER_WORDS, STOPWORDS, counts_in, has_term, numbers_in, terms, words
 
 from .types import Accept, Fallback, Gathered, Part
@@ -124,17 +124,6 @@ def with_section(span: Span) -> str:
     '8. Termination. It ends.'
     """
     return f"{span.section[-1]} {span.text}" if span.section else span.text
-
-
-def is_heading(span: Span) -> bool:
-    """``span`` is its section's heading, which names a topic and says nothing of it.
-
-    >>> is_heading(Span("a", 0, 13, "8. Litigation", "", ("8. Litigation",)))
-    True
-    >>> is_heading(Span("a", 0, 20, "Any litigation may…", "", ("8. Litigation",)))
-    False
-    """
-    return bool(span.section) and flat(unframed(span.text)).strip(" *#") == flat(span.section[-1]).strip(" *#")
 
 
 def usable(span: Span) -> bool:
