@@ -60,15 +60,19 @@ def judge(
     dense: bool = True,
     paraphrase_cosine: float = 0.45,
     names: set[str] | None = None,
+    missing_share: float = 0.5,
+    cover_share: float = 0.5,
+    weak_cosine: float = 0.4,
 ) -> Judgement:
     """Decide from the evidence alone whether the documents can answer ``question``.
 
-    Refuse when the evidence is far from the question (unless one sentence holds every one of its
-    terms: "Which news agency reported this?" is far in meaning from its answer), when it names a year the
-    documents never mention, when half of its content terms appear nowhere in the documents and
-    the dense match is below ``paraphrase_cosine`` (above it, a paraphrase may be answered, with
-    the missing terms recorded so that any unsupported answer becomes a refusal), or when no
-    single evidence sentence covers more than half of it and the match is weak. A term the text
+    Refuse when the evidence is far from the question (below ``min_cosine``, unless one sentence
+    holds every one of its terms: "Which news agency reported this?" is far in meaning from its
+    answer), when it names a year the documents never mention, when ``missing_share`` of its
+    content terms appear nowhere in the documents and the dense match is below ``paraphrase_cosine``
+    (above it, a paraphrase may be answered, with the missing terms recorded so that any
+    unsupported answer becomes a refusal), or when no single evidence sentence covers more than
+    ``cover_share`` of it and the match is below ``weak_cosine``. A term the text
     never uses but that names a document (``names``: "GPLv3" for the GNU GPL version 3) is left out.
     """
     question = INSTRUCTION.sub(" ", question)  # text addressing the assistant asks nothing of the documents
@@ -86,13 +90,13 @@ def judge(
     years = set(YEAR.findall(question)) - (corpus_numbers or set())
     if corpus_numbers is not None and years:
         return verdict(False, f"the documents never mention {_and(sorted(years))}")
-    if qterms and len(missing) / len(qterms) >= 0.5 and (not dense or cos < paraphrase_cosine):
+    if qterms and len(missing) / len(qterms) >= missing_share and (not dense or cos < paraphrase_cosine):
         return verdict(False, f"no sentence in the documents mentions {_and(as_written(missing, question))}")
     if not dense:
-        return verdict(coverage >= 0.5, "no sentence in the documents shares enough words with the question")
+        return verdict(coverage >= cover_share, "no sentence in the documents shares enough words with the question")
     if cos < min_cosine and not (qterms and best >= 1.0):  # one sentence holds all its terms: near in words
         return verdict(False, "no passage in the documents is close to the question")
-    if best <= 0.5 and cos < 0.4:
+    if best <= cover_share and cos < weak_cosine:
         return verdict(False, "no sentence in the documents covers the question")
     return verdict(True, "supported")
 

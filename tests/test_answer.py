@@ -960,3 +960,15 @@ def test_the_checks_thresholds_come_from_the_settings(make_answerer):
     assert isinstance(v.verify(part, gathered, _draft(a, said)), Accept)  # 6 unsaid words of 7 own: not over 0.9
     plans = next(s for s in a.retriever.sentences if "approved comprehensive plans" in s.text)
     assert followers(a.retriever, [plans], lead=v.follow_words) == []  # 0: "These plans …" is not read on
+
+
+def test_the_judges_thresholds_come_from_the_settings(make_answerer):
+    assert _gathered(make_answerer(None), IDLE_Q).judgement.answerable
+    strict = make_answerer(None, cover_share=1.0, weak_cosine=1.0)  # every sentence must be identical in meaning
+    verdict = _gathered(strict, IDLE_Q).judgement
+    assert not verdict.answerable and verdict.reason == "no sentence in the documents covers the question"
+    q = "What is the GDP of the towns?"  # one of its two words is nowhere in the documents
+    assert _gathered(make_answerer(None), q).judgement.reason == "no sentence in the documents mentions GDP"
+    assert "GDP" not in _gathered(make_answerer(None, missing_share=0.75), q).judgement.reason
+    far = make_answerer(None, judge_cosine=1.0)
+    assert _gathered(far, IDLE_Q).judgement.reason == "no passage in the documents is close to the question"

@@ -24,6 +24,7 @@ class Gatherer:
 
     def __init__(self, retriever: Retriever, evidence_k: int = 4, paraphrase_cosine: float = 0.45) -> None:
         self.retriever, self.evidence_k, self.paraphrase_cosine = retriever, evidence_k, paraphrase_cosine
+        self.limits: dict[str, float] = {}  # judge's other thresholds (Settings.judge_limits); empty: its defaults
 
     def gather(self, part: Part) -> Gathered:
         r, k = self.retriever, self.evidence_k
@@ -36,7 +37,7 @@ class Gatherer:
         if len(named) > 1:
             hits, evidence = self.per_document(part.text, joined, sorted(named), hits, evidence)
         names = r.document_words
-        opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine, "names": names}
+        opts = {"dense": r.mode != "bm25", "paraphrase_cosine": self.paraphrase_cosine, "names": names, **self.limits}
         verdict = judge(part.text, evidence, r.vocabulary, r.corpus_numbers, **opts)
         if part.context:
             evidence = merge(evidence, r.evidence(joined, hits, k), k)
