@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from qa.documents import Document, Span, sentences
 from qa.structure import flat
 
-CHUNKER = "h3"  # bump when what is embedded or how sentences split changes: the index re-embeds every document
+CHUNKER = "h4"  # bump when what is embedded or how sentences split changes: the index re-embeds every document
 
 
 def signature(size: int, overlap: int) -> str:

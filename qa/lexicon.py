@@ -355,6 +355,9 @@ MD_LINK = re.compile(r"!?\[([^\]\n]*)\]\(\s*<?[^\s()<>]*(?:\([^\s()]*\))?[^\s()<
 # A term the question quotes ("Object code", 'Corresponding Source'), usually to ask what it means.
 QUOTED_TERM = re.compile(r"[\"“‘']([^\"“”‘’']{2,40}?)[\"”’'](?!\w)")
 # Markdown link reference definitions ("[5.3.1]: https://..."), one or more lines: a renderer hides them, so they are no evidence.
+# A bracketed aside with no sentence end inside, as a list item closes on ("*(Optional, with
+# `httpx[cli]`)*", "(#2673)"): it belongs to the sentence before it on its line, not one of its own.
+ASIDE = re.compile(r"[*_]*\([^.!?()\n]*\)[*_]*[.,;]?")
 LINK_DEFINITIONS = re.compile(r"(?:\s*\[[^\]\n]+\]:[ \t]*\S+(?:[ \t]+[\"'(][^\n]*[\"')])?[ \t]*)+\s*")
 # A yes/no question ("Are trademark rights waived?", "Can I charge …?"), an answer that affirms, and
 # a negation (the ask may follow a phrase and a comma: "Under GPL 2, may I …?"): a "Yes" drawn from a sentence that negates ("No trademark … rights … are waived") is the

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.lexicon import HTML_TAG
+from qa.lexicon import ASIDE, HTML_TAG
 from qa.naming import (  # noqa: F401 - how a question names documents and sections; part of this API
     LABEL_NUMBER,
     SECTION_REF,
@@ -346,7 +346,25 @@ def split_text(text: str, start: int, end: int) -> list[tuple[int, int]]:
         pos = e
     if pos < end:
         cuts.append((pos, end))
-    return cuts
+    return _asides_joined(text, cuts)
+
+
+def _asides_joined(text: str, cuts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Cuts with a bracketed aside (``lexicon.ASIDE``) joined to the sentence before it on its line.
+
+    >>> t = "* `rich` - Rich terminal support. *(Optional, with `httpx[cli]`)*"
+    >>> [t[a:b] for a, b in _asides_joined(t, [(0, 33), (33, len(t))])]
+    ['* `rich` - Rich terminal support. *(Optional, with `httpx[cli]`)*']
+    """
+    out: list[tuple[int, int]] = []
+    for a, e in cuts:
+        piece = text[a:e]
+        gap = piece[: len(piece) - len(piece.lstrip())]
+        if out and "\n" not in gap and ASIDE.fullmatch(piece.strip()):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((a, e))
+    return out
 
 
 def _by_lines(text: str, start: int, end: int) -> list[tuple[int, int]]:

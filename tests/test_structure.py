@@ -220,3 +220,18 @@ def test_html_lines_of_a_readme_are_not_glued_to_its_sentences():
     assert "Works on Python 3." in texts and "It has no other dependency." in texts  # "3." is no initial
     assert not any("</p>" in t and "Easy" in t for t in texts)
     _check_offsets(doc)
+
+
+def test_a_bracketed_aside_closing_a_list_item_stays_with_it():
+    text = (
+        "# Dependencies\n\n"
+        "* `rich` - Rich terminal support. *(Optional, with `httpx[cli]`)*\n"
+        "* `click` - Command line client support. *(Optional, with `httpx[cli]`)*\n\n"
+        "Fixed a bug. (#2673)\n\n"
+        "Enclose it in quotes.\n(Don't include the brackets!)\n"
+    )
+    got = [s.text for s in sentences(Document("a.md", text))]
+    assert "* `rich` - Rich terminal support. *(Optional, with `httpx[cli]`)*" in got
+    assert "* `click` - Command line client support. *(Optional, with `httpx[cli]`)*" in got
+    assert "Fixed a bug. (#2673)" in got
+    assert "(Don't include the brackets!)" in got  # a sentence of its own, on its own line
