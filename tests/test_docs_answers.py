@@ -348,3 +348,12 @@ def test_the_extractive_answer_prefers_the_definition_of_a_quoted_term(tmp_path:
     part = Part("What does 'control' of the acting entity mean?")  # the "Legal Entity" line has more of its words
     x = a.extractor.extract(part, a.gatherer.gather(part))
     assert isinstance(x, Accept) and x.citations[0].quote.startswith("For the purposes of this definition"), x
+
+
+def test_an_extractive_answer_reads_as_one_line_and_its_quote_keeps_the_wraps(corpus):
+    a = _answerer(corpus)  # no model: the extractive answerer
+    ans = a.answer("What happens to the license if you cease all violation of GPL version 3?")
+    assert ans.method == "extractive" and ans.citations, ans
+    quote = ans.citations[0].quote
+    assert "\n" in quote and "\n" not in ans.text  # hard-wrapped in the document, one line in the answer
+    assert " ".join(quote.split()) in ans.text

@@ -9,6 +9,7 @@ from qa.documents import Span
 from qa.grounding import figure_about_names, gives_asked_kind, gives_kind_said, words_about_names
 from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
+from qa.structure import flat, unframed
 from qa.text import numbers_in
 
 from .gather import defines, quoted_terms
@@ -51,7 +52,7 @@ class Extractor:
         cites = verified([Citation.of(best)], self.retriever.texts)
         if not cites:
             return Refuse("no citation could be checked against its source")
-        return Accept(f"{best.text} [1]", tuple(cites), "extractive")
+        return Accept(f"{flat(unframed(best.text))} [1]", tuple(cites), "extractive")  # the quote keeps the wraps
 
     def said(self, span: Span) -> Span | None:
         """``span``, or for a section's heading the section's first sentence (a heading says nothing)."""
