@@ -79,6 +79,10 @@ ASKS_NUMBER = re.compile(
 ASKS_DATE = re.compile(
     r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(?:was|were|did)\b|\b(?:release|publication)\s+date\b", re.I
 )
+# The question asks which of the documents it names came first or last ("Which is older, …?"): dates decide.
+ASKS_ORDER = re.compile(r"\b(?:which|what)\b[^?]*?\b(?:old|new|earli|lat)(?:er|est)\b|\b(?:came|come|comes|published|released|issued|appeared)\s+(?:out\s+)?(?:first|last)\b|\bmore\s+recent\b", re.I)  # fmt: skip
+# ... and asks for the last of them, not the first ("Which is newer?", "… more recent?").
+ASKS_LATEST = re.compile(r"\b(?:newer|newest|later|latest|last|more\s+recent|most\s+recent)\b", re.I)
 # The question asks how many: an answer gives a number, or says there are none.
 ASKS_COUNT = re.compile(r"\bhow\s+many\b", re.I)
 NONE_WORDS = {"none", "no", "nothing", "nobody", "zero", "neither"}

@@ -75,10 +75,8 @@ def same_sentences(index: ChunkIndex, gen: str) -> None:
 
 
 def _cos(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    na = math.sqrt(sum(x * x for x in a)) or 1.0
-    nb = math.sqrt(sum(y * y for y in b)) or 1.0
-    return dot / (na * nb)
+    norms = (math.sqrt(sum(x * x for x in v)) or 1.0 for v in (a, b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.prod(norms)
 
 
 class Retriever(ContextBlock):
@@ -206,7 +204,8 @@ class Retriever(ContextBlock):
         counts once a word matched), when it singles some out; else an empty set.
 
         A document named as well as every other one is not singled out. A word the question gives
-        a version ("GPLv3", "MPL 2.0") does not name a document of that name with other versions.
+        a version ("GPLv3", "MPL 2.0") does not name a document of that name with other versions,
+        and names the one document of that name and version however clearly others are named.
         An everyday English word of a title names its document only when the question writes it
         as a name (capitalised after the first word: "Does Rich support …?") or with another of
         its name words ("rootless builds"): "Does HTTPX support HTTP/2?" names no document "Supporting …".
@@ -228,6 +227,7 @@ class Retriever(ContextBlock):
             return set()
         best = max(scores.values())
         top = {s for s, v in scores.items() if v >= NAMED_SHARE * best}  # "GPLv3 and MPL 2.0": both
+        top |= {s for w, n in pairs if len(one := [s for s in scores if w in self.names[s][0] and n in self.names[s][1]]) == 1 for s in one}  # fmt: skip
         return top if len(top) < len(self.names) else set()
 
     def in_title(self, span: Span) -> bool:

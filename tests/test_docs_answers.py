@@ -357,3 +357,24 @@ def test_an_extractive_answer_reads_as_one_line_and_its_quote_keeps_the_wraps(co
     quote = ans.citations[0].quote
     assert "\n" in quote and "\n" not in ans.text  # hard-wrapped in the document, one line in the answer
     assert " ".join(quote.split()) in ans.text
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Which is older, GPL version 2 or GPL version 3?", "June 1991"),
+        ("Which came out first, GPL version 3 or GPL version 2?", "June 1991"),
+        ("Which is more recent, GPL version 2 or GPL version 3?", "29 June 2007"),
+    ],
+)
+def test_which_of_two_documents_came_first_is_told_from_their_dates(corpus, question, first):
+    a = _answerer(corpus, FakeChat("GPL version 3 is older. [1]"))  # the model is not asked
+    ans = a.answer(question)
+    assert ans.method == "extractive" and len(ans.citations) == 2, ans
+    assert ans.text.index(first) < ans.text.index(" than "), ans.text
+    assert {c.source for c in ans.citations} == {"docs/gpl-2.0.txt", "docs/gpl-3.0.txt"}
+
+
+def test_an_order_question_about_an_undated_document_is_not_told_from_dates(corpus):
+    ans = _answerer(corpus).answer("Which is older, GPL version 2 or the MPL?")
+    assert " is older than " not in ans.text

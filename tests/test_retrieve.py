@@ -328,3 +328,21 @@ def test_a_section_heading_comes_along_without_taking_a_sentences_place(two):
     texts = [e.span.text for e in evidence]
     assert "3. Warranty Disclaimer." in texts  # the heading, ranked first for its words
     assert len([e for e in evidence if not is_heading(e.span)]) == 1  # and one sentence that says something
+
+
+def test_a_name_and_version_naming_one_document_names_it_beside_a_longer_name(tmp_path: Path):
+    docs = {
+        "apache-2.0.txt": "Apache License\nVersion 2.0, January 2004\n\nYou may reproduce the Work.\n",
+        "gpl-2.0.txt": "GNU GENERAL PUBLIC LICENSE\nVersion 2, June 1991\n\nYou may copy the Program.\n",
+        "gpl-3.0.txt": "GNU GENERAL PUBLIC LICENSE\nVersion 3, 29 June 2007\n\nYou may convey the work.\n",
+        "mpl-2.0.txt": "Mozilla Public License Version 2.0\n\nYou may distribute the Covered Software.\n",
+    }
+    (tmp_path / "docs").mkdir()
+    for name, text in docs.items():
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=200, chunk_overlap=0)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    r = _retriever(settings, FakeEmbedder())
+    q = "Which came out first, the Apache License 2.0 or GPL version 3?"  # "license 2.0" is no one document
+    assert r.named(q) == {"docs/apache-2.0.txt", "docs/gpl-3.0.txt"}
+    assert r.named("What does GPL version 2 say?") == {"docs/gpl-2.0.txt"}

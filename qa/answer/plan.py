@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from qa.check import GENERIC_TERMS, correct_typos, focus_terms
 from qa.lexicon import (
+    ASKS_ORDER,
     ASKS_SOMETHING,
     CONDITION_CLAUSE,
     LEADING_CONJUNCTION,
@@ -121,7 +122,7 @@ class Planner:
         its own document, and a document that does not say is reported as such. Each part's text
         names its document alone when the question joins the names ("X and Y", "X versus Y")."""
         docs = sorted(self.retriever.named(part.text))
-        if not 2 <= len(docs) <= self.max_parts:
+        if not 2 <= len(docs) <= self.max_parts or ASKS_ORDER.search(part.text):  # "which is older?": one ask
             return (part,)
         names = self.retriever.names  # each part names its own document only: "… under the MPL 2.0?"
         return tuple(replace(part, document=d, text=for_document(part.text, d, names)) for d in docs)

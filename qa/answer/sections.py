@@ -30,6 +30,7 @@ from qa.retrieve import Retriever, readable
 from qa.structure import flat, name_words, section_numbers, section_refs, unframed
 from qa.text import has_term, numbers_in, stem, terms
 
+from .dates import dated_order
 from .spans import is_heading, markers, named_documents, usable
 from .types import Accept, Gathered, Part, Refuse
 
@@ -45,7 +46,7 @@ def section_answer(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
         return _named_section(part, gathered, retriever, refs)
     if ASKS_WHICH_SECTION.search(part.text):
         return _which_section(part, gathered, retriever)
-    return dated_heading(part, retriever)
+    return dated_order(part, retriever) or dated_heading(part, retriever)
 
 
 def dated_heading(part: Part, retriever: Retriever) -> Accept | None:
