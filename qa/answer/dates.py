@@ -18,6 +18,7 @@ import re
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.lexicon import ASKS_LATEST, ASKS_ORDER
+from qa.naming import TITLE_BLOCK
 from qa.retrieve import Retriever
 from qa.structure import flat, unframed
 
@@ -56,7 +57,9 @@ def dated_order(part: Part, retriever: Retriever) -> Accept | None:
     found: list[tuple[tuple[int, int, int], Span]] = []
     for doc in named:
         dated = [
-            (d, s) for s in retriever.document_sentences(doc)[:12] if retriever.in_title(s) and (d := date_in(s.text))
+            (d, s)
+            for s in retriever.document_sentences(doc)[:TITLE_BLOCK]
+            if retriever.in_title(s) and (d := date_in(s.text))
         ]
         if not dated:
             return None
