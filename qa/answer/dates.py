@@ -13,11 +13,10 @@ True
 from __future__ import annotations
 
 import calendar
-import re
 
 from qa.cite import Citation, verified
 from qa.documents import Span
-from qa.lexicon import ASKS_LATEST, ASKS_ORDER
+from qa.lexicon import ASKS_LATEST, ASKS_ORDER, DATE_ISO, DATE_WRITTEN
 from qa.naming import TITLE_BLOCK
 from qa.retrieve import Retriever
 from qa.structure import flat, unframed
@@ -26,8 +25,6 @@ from .spans import named_documents
 from .types import Accept, Part
 
 _MONTH = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}  # "june" -> 6 (C locale)
-_NAMED = re.compile(r"\b(?:(\d{1,2})\s+)?([A-Z][a-z]+)\.?\s+(?:(\d{1,2}),?\s+)?((?:1[89]|20)\d\d)\b")
-_ISO = re.compile(r"\b((?:1[89]|20)\d\d)-(\d\d)-(\d\d)\b")
 
 
 def date_in(text: str) -> tuple[int, int, int] | None:
@@ -39,11 +36,11 @@ def date_in(text: str) -> tuple[int, int, int] | None:
 
 def _dated(text: str) -> tuple[tuple[int, int, int], int] | None:
     """``date_in``'s date and where it ends in ``text``."""
-    for m in _NAMED.finditer(text):
+    for m in DATE_WRITTEN.finditer(text):
         month = _MONTH.get(m.group(2).lower())
         if month:
             return (int(m.group(4)), month, int(m.group(1) or m.group(3) or 0)), m.end()
-    iso = _ISO.search(text)
+    iso = DATE_ISO.search(text)
     return ((int(iso.group(1)), int(iso.group(2)), int(iso.group(3))), iso.end()) if iso else None
 
 
