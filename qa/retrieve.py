@@ -237,10 +237,10 @@ class Retriever(ContextBlock):
             return False
         return in_title_block(span, i - int(self.lex.first_sentence[self.lex.doc_pos[span.source]]))
 
-    def title_asked(self, question: str, spans: list[Span]) -> bool:
+    def title_asked(self, question: str, spans: list[Span], named: set[str] | None = None) -> bool:
         """The question asks about the title block of a document it names ("the top of GPL version
-        2", "its opening lines"), and every span is in that block."""
-        named = self.named(question) if TITLE_ASK.search(question) else set()
+        2", "its opening lines"), or of one of ``named``, and every span is in that block."""
+        named = (self.named(question) if named is None else named) if TITLE_ASK.search(question) else set()
         return bool(spans) and all(s.source in named and self.in_title(s) for s in spans)
 
     def common_words(self, n: int) -> list[str]:

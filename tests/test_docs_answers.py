@@ -378,3 +378,24 @@ def test_which_of_two_documents_came_first_is_told_from_their_dates(corpus, ques
 def test_an_order_question_about_an_undated_document_is_not_told_from_dates(corpus):
     ans = _answerer(corpus).answer("Which is older, GPL version 2 or the MPL?")
     assert " is older than " not in ans.text
+
+
+def test_a_date_asked_after_which_came_first_joins_that_ask(corpus):
+    a = _answerer(corpus, FakeChat("GPL version 3 is older. [1]"))
+    q = "Which is older, GPL version 2 or GPL version 3, and what date does each carry?"
+    assert [p.text for p in a.planner.plan(q).parts] == [q]  # one ask: the order is told by the dates
+    ans = a.answer(q)
+    assert ans.method == "extractive" and len(ans.citations) == 2, ans
+    assert "June 1991" in ans.text and "29 June 2007" in ans.text
+
+
+def test_a_later_ask_about_each_named_document_is_asked_of_each(corpus):
+    plan = _answerer(corpus).planner.plan(
+        "Do GPLv3 and the MPL 2.0 mention termination, and how long is the cure in each?"
+    )
+    assert [(p.document, p.text) for p in plan.parts][1:] == [
+        ("docs/gpl-3.0.txt", "how long is the cure in each?"),
+        ("docs/mpl-2.0.txt", "how long is the cure in each?"),
+    ]
+    plan = _answerer(corpus).planner.plan("Do GPLv3 and the MPL 2.0 mention termination, and who steers the MPL?")
+    assert [p.document for p in plan.parts] == ["", ""]  # names its own document: as asked

@@ -132,7 +132,7 @@ def structural(part: Part, gathered: Gathered, retriever: Retriever) -> Judgemen
     found = section_answer(part, gathered, retriever)
     j = gathered.judgement
     if found is None and retriever.title_asked(
-        part.text, [e.span for e in gathered.evidence if retriever.in_title(e.span)]
+        part.text, [e.span for e in gathered.evidence if retriever.in_title(e.span)], named_documents(retriever, part)
     ):
         return Judgement(
             True, "the question asks about the title block of a document it names", j.coverage, j.cosine, ()

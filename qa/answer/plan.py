@@ -15,11 +15,13 @@ from dataclasses import replace
 
 from qa.check import GENERIC_TERMS, correct_typos, focus_terms
 from qa.lexicon import (
+    ASKS_DATE,
     ASKS_ORDER,
     ASKS_SOMETHING,
     CONDITION_CLAUSE,
     LEADING_CONJUNCTION,
     PART_BREAK,
+    REFERS_TO_EACH,
     SCRIPT_LANGUAGE,
     SCRIPTS,
     asks_arithmetic,
@@ -61,6 +63,11 @@ def split_parts(question: str, max_parts: int = 3) -> list[str]:
     return out if len(out) > 1 else [question.strip()]
 
 
+def _joined(ask: str, more: str) -> str:
+    """Two asks as one: "Which is older, X or Y?" + "what date does each carry?"."""
+    return f"{ask.rstrip('?. ')}, and {more}" if ask and more else ask or more
+
+
 def lead_in(piece: str) -> bool:
     """``piece`` (before a comma) asks nothing by itself: it qualifies the ask after it.
 
@@ -100,7 +107,7 @@ class Planner:
             Part(t, prev if i == 0 else texts[0], asks_arithmetic(t), a, question if language else "")
             for i, (t, a) in enumerate(zip(texts, asked, strict=True))
         )
-        parts = parts if len(parts) > 1 else self.per_document(parts[0])
+        parts = self.for_each_named(parts) if len(parts) > 1 else self.per_document(parts[0])
         if len(parts) > 1:
             log.info("split %r into %d parts: %s", query, len(parts), [p.text for p in parts])
         return Plan(question, parts, language, turns)
@@ -126,6 +133,24 @@ class Planner:
             return (part,)
         names = self.retriever.names  # each part names its own document only: "… under the MPL 2.0?"
         return tuple(replace(part, document=d, text=for_document(part.text, d, names)) for d in docs)
+
+    def for_each_named(self, parts: tuple[Part, ...]) -> tuple[Part, ...]:
+        """Later asks that name no document but point back at the documents the first ask names
+        asked of each of them in turn ("…, and how long is the cure period in each?"), as a
+        comparison is. A date asked after "which came first" joins that ask: its answer
+        gives the dates. Other asks stay as they are."""
+        first, out = parts[0], []
+        docs = sorted(self.retriever.named(first.text))
+        if not 2 <= len(docs) <= self.max_parts:
+            return parts
+        for p in parts[1:]:
+            if self.retriever.named(p.text) or not REFERS_TO_EACH.search(p.text):
+                out.append(p)
+            elif ASKS_ORDER.search(first.text) and ASKS_DATE.search(p.text):
+                first = replace(first, text=_joined(first.text, p.text), asked=_joined(first.asked, p.asked))
+            else:
+                out.extend(replace(p, document=d) for d in docs)
+        return (first, *out)
 
     def documents_script(self) -> str | None:
         sample = " ".join(s.text for s in self.retriever.sentences[:50])

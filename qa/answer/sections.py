@@ -137,7 +137,7 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     ``lead`` best evidence sentences is in that block (then the block is not what it asks about)."""
     named = named_documents(retriever, part)
     top = [e.span for e in gathered.evidence[:lead] if retriever.in_title(e.span)]
-    if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top):
+    if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top, named):
         return None
     block = [s for s in _doc_sentences(retriever, next(iter(named))) if retriever.in_title(s)]
     block = [s for s in block if prose(readable(s.text))]  # a logo's or a badge's HTML is no answer

@@ -260,7 +260,9 @@ class Verifier:
             return f"the answer says what its cited sentences do not ({', '.join(as_written(extra[:4], body))})"
         if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
             return "the cited sentences are section headings, which name a topic and say nothing of it"
-        if not self.about(spans_ctx, part.focus, chosen) and not r.title_asked(part.text, chosen):
+        if not self.about(spans_ctx, part.focus, chosen) and not r.title_asked(
+            part.text, chosen, named_documents(r, part)
+        ):
             return "the cited sentences are not about the question"
         return None
 

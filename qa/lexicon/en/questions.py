@@ -18,7 +18,8 @@ ASKS_NUMBER = re.compile(
 # The question asks for a date ("On what date …", "In which year …", "When was it issued?"): a
 # sentence without a year or month gives none. ("When …" alone often asks for a condition.)
 ASKS_DATE = re.compile(
-    r"\b(?:what|which)\s+(?:date|year|month|day)\b|\bwhen\s+(?:was|were|did)\b|\b(?:release|publication)\s+date\b", re.I
+    r"\b(?:what|which)\s+(?:date|year|month|day)s?\b|\bwhen\s+(?:was|were|did)\b|\b(?:release|publication)\s+date\b",
+    re.I,
 )
 # The question asks which of the documents it names came first or last ("Which is older, …?"): dates decide.
 ASKS_ORDER = re.compile(r"\b(?:which|what)\b[^?]*?\b(?:old|new|earli|lat)(?:er|est)\b|\b(?:came|come|comes|published|released|issued|appeared)\s+(?:out\s+)?(?:first|last)\b|\bmore\s+recent\b", re.I)  # fmt: skip
@@ -38,6 +39,9 @@ PART_BREAK = re.compile(
     re.I,
 )
 LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
+# A later ask that points back at the several documents an earlier ask names ("Which is older, X or
+# Y, and what date does each carry?"): it is asked of each of them.
+REFERS_TO_EACH = re.compile(r"\b(?:each|both|either|neither|they|them|their|these|those)\b", re.I)
 # A piece that asks something: a question word, a leading verb ("Is ...", "Does ..."), or a "?".
 # "Under GPLv3, how many days ...?" splits at the comma, but "Under GPLv3" asks nothing: it qualifies
 # the ask after it.
