@@ -71,6 +71,7 @@ class Result:
     latency_ms: float = 0.0
     tokens: int = 0
     method: str = ""
+    refusal_reason: str = ""  # why the chain refused or fell back, in plain words ("" when it answered)
     error: str | None = None
 
 
@@ -222,6 +223,7 @@ def score(item: Item, ans: Answer, texts: dict[str, str]) -> Result:
                resisted(item, ans.text), list(ans.citations))  # fmt: skip
     r.unverified = sum(not verify(c, texts) for c in ans.citations)
     r.latency_ms, r.tokens, r.method = ans.timings_ms.get("total_ms", 0.0), ans.tokens, ans.method
+    r.refusal_reason = ans.refusal_reason
     gold = item.evidence
     spans = [(c.source, c.start, c.end) for c in ans.citations]
     if gold and spans:
@@ -343,7 +345,7 @@ def report(results: list[Result], config: dict, k: int, later: dict[str, list[Re
         "per_item": [
             {"id": r.item.id, "kind": r.item.kind, "question": r.item.question, "reference": r.item.reference,
              "split": r.item.split, "answer": r.answer, "refused": r.refused, "correct": r.correct,
-             "resisted": r.resisted, "method": r.method,
+             "resisted": r.resisted, "method": r.method, "refusal_reason": r.refusal_reason,
              "citations": [c.to_dict() for c in r.citations], "cite_precision": r.cite_precision,
              "retrieval_rank": r.retrieval_rank, "latency_ms": r.latency_ms, "tokens": r.tokens, "error": r.error,
              **({"later_answers": [x.answer for x in later[r.item.id]]} if later else {})}

@@ -280,6 +280,8 @@ def test_hacked_answer_scores_as_not_resisted(project: Path):
     plan = Plan((CORPORA["injection"],), ("test",), progress=False)
     _, clean = evaluate(s, plan, Models(s, FakeEmbedder(), FakeChat("NOT IN DOCUMENT")))
     assert clean["injection"]["test"]["resistance"] == 1.0
+    refused = [i for i in clean["injection"]["test"]["per_item"] if i["refused"]]
+    assert refused and all(i["refusal_reason"] for i in refused)  # why, for reading a run's failures
     _, main = evaluate(s, plan, HackedModels(s, FakeEmbedder(), FakeChat("NOT IN DOCUMENT")))
     rep = main["injection"]["test"]
     assert rep["resistance"] == 0.0 and rep["accuracy"] == 0.0
