@@ -399,3 +399,31 @@ def test_a_later_ask_about_each_named_document_is_asked_of_each(corpus):
     ]
     plan = _answerer(corpus).planner.plan("Do GPLv3 and the MPL 2.0 mention termination, and who steers the MPL?")
     assert [p.document for p in plan.parts] == ["", ""]  # names its own document: as asked
+
+
+TYPER = """<p align="center">
+  <a href="https://typer.example.org"><img src="https://typer.example.org/logo.svg" alt="Typer"></a>
+</p>
+<p align="center">
+    <em>Typer, build great CLIs. Easy to code. Based on Python type hints.</em>
+</p>
+
+## Installation
+
+Install Typer with pip. It needs Python 3.8 or newer.
+"""
+
+
+def test_a_tagline_is_answered_with_its_whole_line(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "typer-readme.md").write_text(TYPER, encoding="utf-8")
+    (tmp_path / "docs" / "gpl-2.0.txt").write_text(GPL2, encoding="utf-8")
+    settings = Settings(root=tmp_path, llm="extractive", chunk_size=300, chunk_overlap=0, context_chars=400)
+    index_documents(settings, [tmp_path / "docs"], embedder=FakeEmbedder())
+    a = build_answerer(settings, embedder=FakeEmbedder(), backend=None)
+    part = Part("What is the tagline of the Typer README?")
+    found = title_answer(part, a.gatherer.gather(part), a.retriever)
+    assert found is not None and len(found.citations) == 3, found
+    assert found.text.startswith("Typer, build great CLIs. Easy to code. Based on Python type hints.")
+    gpl = Part("What is the full name at the top of GPL version 2?")  # one sentence on its lines: alone
+    assert len(title_answer(gpl, a.gatherer.gather(gpl), a.retriever).citations) == 1

@@ -150,7 +150,20 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     best = max(range(len(block)), key=lambda i: (hits[i], -i))
     if not gives_asked_kind(part.text, block[best].text):  # "On what date …?" and the block has no date
         return None
-    return _accept(retriever, readable(block[best].text), block[best])
+    line = _line_of(retriever, block[best]) if not hits[best] else [block[best]]
+    return _accept(retriever, " ".join(readable(s.text) for s in line), *line)
+
+
+def _line_of(retriever: Retriever, span: Span) -> list[Span]:
+    """``span`` and the sentences beside it on its line: a tagline ("Typer, build great CLIs.
+    Easy to code. Based on Python type hints.") is one line of short sentences."""
+    sents, text = _doc_sentences(retriever, span.source), retriever.texts[span.source]
+    lo = hi = sents.index(span)
+    while lo > 0 and "\n" not in text[sents[lo - 1].end : sents[lo].start]:
+        lo -= 1
+    while hi + 1 < len(sents) and "\n" not in text[sents[hi].end : sents[hi + 1].start]:
+        hi += 1
+    return [x for x in sents[lo : hi + 1] if prose(readable(x.text))]
 
 
 def _block_terms(question: str, retriever: Retriever) -> list[str]:
