@@ -82,6 +82,9 @@ class Timed(ChatBackend):
         self.tokens_generated = self.inner.tokens_generated
         self.calls.append(("".join(parts), t0, times))
 
+    def yes_probability(self, messages: list[Message]) -> float:
+        return self.inner.yes_probability(messages)
+
     def prime(self, messages: list[Message]) -> str:
         return self.inner.prime(messages)
 

@@ -4,23 +4,26 @@
   LangChain's ``ChatOpenAI``.
 - ``Embedded``: llama.cpp's server started in-process by ``xllamacpp`` on a loopback port, with
   an API key made at start, then the same ``ChatOpenAI`` code path. No network.
-- ``GuardedBackend``: the bounded queue the server puts in front of either (429 when full).
+- ``qa.guard.GuardedBackend``: the bounded queue the server puts in front of either (429 when full).
+
+``yes_probability(messages)`` says how sure the model is that a yes/no reply is "yes": from the
+first token's log-probabilities where the server reports them, else from the reply's word.
 Tests register a fake backend in conftest.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 
-from qa.errors import LLMUnavailable, ModelError, Overloaded
+from qa.errors import LLMUnavailable, ModelError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,11 @@ class ChatBackend(ABC):
 
     def complete(self, messages: list[Message], max_tokens: int) -> str:
         return "".join(self.stream(messages, max_tokens))
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """How sure the model is that the reply to the yes/no question ``messages`` is "yes", from 0
+        to 1. Here the reply's own word (1.0 or 0.0); backends that see token probabilities say more."""
+        return 1.0 if self.complete(messages, 3).strip().lower().startswith("yes") else 0.0
 
     def prime(self, messages: list[Message]) -> str:
         """Have the server cache the prompt ``messages`` (a warm-up); says how: "computed" or "restored"."""
@@ -65,6 +73,22 @@ class OpenAICompatible(ChatBackend):
             max_retries=0,
             stream_usage=True,  # the last chunk reports prompt and completion tokens
         )
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        """P(yes) / (P(yes) + P(no)) over the reply's first token's top candidates (llama.cpp's
+        server and OpenAI's report them): at temperature 0 the reply only says which is likelier.
+        The reply's own word when the server reports no probabilities."""
+        lc = [(m["role"], m["content"]) for m in messages]
+        msg = self._chat.bind(logprobs=True, top_logprobs=10).invoke(lc, max_tokens=1, stop=self.stop)
+        try:
+            top = msg.response_metadata["logprobs"]["content"][0]["top_logprobs"]
+        except (KeyError, IndexError, TypeError):
+            return 1.0 if str(msg.content).strip().lower().startswith("yes") else 0.0
+        p = {
+            w: sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower().startswith(w))
+            for w in ("yes", "no")
+        }
+        return p["yes"] / (p["yes"] + p["no"]) if p["yes"] + p["no"] else 0.5
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """Yield the reply; errors become LLMUnavailable in plain words (details in the log only:
@@ -161,14 +185,24 @@ class Embedded(ChatBackend):
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         """One call at a time; the lock is released however the stream ends (exhausted, closed by
         a client that went away, or raising), and a waiter gives up after the timeout."""
+        with self._turn(messages):
+            yield from self._remote.stream(messages, max_tokens)
+            self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
+
+    def yes_probability(self, messages: list[Message]) -> float:
+        with self._turn(messages):
+            return self._remote.yes_probability(messages)
+
+    @contextmanager
+    def _turn(self, messages: list[Message]) -> Iterator[None]:
+        """Hold the model for one call (its prompt cache cut back first when answers must repeat)."""
         if not self._lock.acquire(timeout=self.timeout):
             raise LLMUnavailable(f"the model stayed busy for {self.timeout:.0f} s; try again")
         try:
             if self.repeatable and not self._clean:
                 self._reset_cache(messages)
             self._clean = False
-            yield from self._remote.stream(messages, max_tokens)
-            self.tokens_generated, self.prompt_tokens = self._remote.tokens_generated, self._remote.prompt_tokens
+            yield
         finally:
             self._lock.release()
             self._restore_later()
@@ -233,120 +267,6 @@ class Embedded(ChatBackend):
         with self._lock:
             self._clean = slot_action(self._server.listening_address, "restore", name, self.slot_dir, self.api_key)
             return self._clean
-
-
-@dataclass
-class Call:
-    """Per-request bookkeeping that ``GuardedBackend`` reads and writes through ``CALL``: a flag
-    the server sets when the client went away, and the token counts of every model call made for
-    the request (the translation too). A contextvar reaches the worker threads of a request."""
-
-    cancel: threading.Event = field(default_factory=threading.Event)
-    deadline: float | None = None  # time.monotonic() by which the whole request must be done
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    estimated: bool = False  # prompt_tokens estimated from characters (the backend reported none)
-
-
-CALL: ContextVar[Call | None] = ContextVar("qa_call", default=None)
-
-
-def estimate_tokens(messages: list[Message]) -> int:
-    """About four characters a token, plus a few per message for the chat template.
-
-    >>> estimate_tokens([{"role": "user", "content": "How many projects are idle?"}])
-    10
-    """
-    return sum(len(m["content"]) // 4 + 4 for m in messages)
-
-
-class GuardedBackend(ChatBackend):
-    """A bounded queue in front of a backend: at most ``parallel`` calls run, at most
-    ``max_waiting`` wait (more get ``Overloaded`` at once), each call ends within ``timeout``
-    seconds of its arrival, and the slot is released however the stream ends (exhausted,
-    ``close()``d by a client that went away, or raising)."""
-
-    def __init__(self, inner: ChatBackend, max_waiting: int = 16, timeout: float = 120.0, parallel: int = 1) -> None:
-        self.inner, self.name = inner, inner.name
-        self.max_waiting, self.timeout, self.parallel = max_waiting, timeout, parallel
-        self.waiting = self.busy = 0
-        self._mean_s = 2.0  # running mean of a call's duration, for Retry-After
-        self._cond = threading.Condition()
-
-    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        call = CALL.get()
-        deadline = time.monotonic() + self.timeout
-        if call is not None and call.deadline is not None:
-            deadline = min(deadline, call.deadline)  # a second call (translation first) shares the request's time
-        self._enter(deadline, call)
-        t0 = time.monotonic()
-        try:
-            pieces = self.inner.stream(messages, max_tokens)
-            try:
-                for piece in pieces:
-                    _check(deadline, self.timeout, call)
-                    yield piece
-            finally:
-                getattr(pieces, "close", lambda: None)()
-            self.tokens_generated, self.prompt_tokens = self.inner.tokens_generated, self.inner.prompt_tokens
-            _count(call, messages, self.inner)
-        finally:
-            self._leave(time.monotonic() - t0)
-
-    def _enter(self, deadline: float, call: Call | None) -> None:
-        with self._cond:
-            self.check_room()
-            self.waiting += 1
-            try:
-                while self.busy >= self.parallel:
-                    _check(deadline, self.timeout, call, waiting=True)
-                    self._cond.wait(min(0.25, max(0.0, deadline - time.monotonic())))
-            finally:
-                self.waiting -= 1
-            self.busy += 1
-
-    def check_room(self) -> None:
-        """Raise Overloaded when a new call would find the queue full."""
-        if self.busy >= self.parallel and self.waiting >= self.max_waiting:
-            wait = self._mean_s * (self.waiting + 1) / self.parallel
-            raise Overloaded(
-                f"{self.waiting} requests already wait for the model (QA_MAX_WAITING={self.max_waiting}): "
-                f"retry in about {max(1, round(wait))} s",
-                retry_after=wait,
-            )
-
-    def _leave(self, seconds: float) -> None:
-        with self._cond:
-            self.busy -= 1
-            self._mean_s = 0.8 * self._mean_s + 0.2 * seconds
-            self._cond.notify()
-
-    def stats(self) -> dict[str, int]:
-        """Queue depth for /api/health: read without the lock, so it never waits."""
-        return {"waiting": self.waiting, "busy": self.busy, "max_waiting": self.max_waiting}
-
-    def close(self) -> None:
-        self.inner.close()
-
-
-def _check(deadline: float, timeout: float, call: Call | None, waiting: bool = False) -> None:
-    """Raise when the client went away or the request's time is up."""
-    if call is not None and call.cancel.is_set():
-        raise LLMUnavailable("the request was cancelled: the client disconnected")
-    if time.monotonic() > deadline:
-        what = "waiting for the model" if waiting else "answering"
-        raise (Overloaded if waiting else LLMUnavailable)(
-            f"the model took over {timeout:.0f} s ({what}); try again or raise QA_LLM_TIMEOUT"
-        )
-
-
-def _count(call: Call | None, messages: list[Message], inner: ChatBackend) -> None:
-    if call is None:
-        return
-    reported = inner.prompt_tokens
-    call.prompt_tokens += reported or estimate_tokens(messages)
-    call.estimated = call.estimated or not reported
-    call.completion_tokens += inner.tokens_generated
 
 
 def make_backend(settings) -> ChatBackend | None:

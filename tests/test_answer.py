@@ -972,3 +972,23 @@ def test_the_judges_thresholds_come_from_the_settings(make_answerer):
     assert "GDP" not in _gathered(make_answerer(None, missing_share=0.75), q).judgement.reason
     far = make_answerer(None, judge_cosine=1.0)
     assert _gathered(far, IDLE_Q).judgement.reason == "no passage in the documents is close to the question"
+
+
+class _Sure(FakeChat):
+    """A model that is ``p`` sure of "yes" (as read from token probabilities)."""
+
+    def __init__(self, p: float) -> None:
+        super().__init__("Yes")
+        self.p = p
+
+    def yes_probability(self, messages):
+        self.seen.append(messages)
+        return self.p
+
+
+@pytest.mark.parametrize(("p", "needed", "kept"), [(0.45, 0.4, True), (0.45, 0.5, False), (0.2, 0.4, False)])
+def test_a_reworded_answer_is_kept_when_the_model_is_sure_enough(make_answerer, p, needed, kept):
+    a = make_answerer(None)
+    a.verifier.confirm_yes, a.verifier.backend = needed, _Sure(p)
+    assert a.verifier.confirms("How many flagship ventures have stalled?", [IDLE_SENTENCE]) is kept
+    assert len(a.verifier.backend.seen) == 1  # one question to the model

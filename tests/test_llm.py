@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import LLMUnavailable, ModelError, Overloaded
-from qa.llm import CALL, Call, Embedded, GuardedBackend, OpenAICompatible, estimate_tokens, make_backend
+from qa.guard import CALL, Call, GuardedBackend, estimate_tokens
+from qa.llm import Embedded, OpenAICompatible, make_backend
 from qa.models import join_parts, verify_file
 from qa.settings import Settings
 from tests.conftest import FakeChat, free_port
@@ -241,3 +242,74 @@ def test_guard_enforces_the_request_deadline_across_calls():
         assert g.busy == 0
     finally:
         CALL.reset(token)
+
+
+def _completion_server(body: dict):
+    """A loopback HTTP server answering every chat completion with ``body`` (JSON)."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("content-length", 0)))
+            data = json.dumps(body).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def _reply(content: str, top: list[tuple[str, float]] | None) -> dict:
+    choice = {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "length"}
+    if top is not None:
+        cands = [{"token": t, "logprob": lp, "bytes": None} for t, lp in top]
+        choice["logprobs"] = {"content": [{**cands[0], "top_logprobs": cands}]}
+    return {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": [choice]}
+
+
+@pytest.mark.parametrize(
+    ("content", "top", "expected"),
+    [
+        ("Yes", [("Yes", -0.5), ("No", -1.0), (" yes", -3.0), ("Maybe", -4.0)], 0.641),  # (e^-.5 + e^-3) / (… + e^-1)
+        ("No", [("No", -0.1), ("Yes", -2.5)], 0.083),
+        ("Yes", None, 1.0),  # a server that reports no probabilities: the reply's word
+        ("No.", None, 0.0),
+    ],
+)
+def test_yes_probability_is_read_from_the_first_tokens_candidates(content, top, expected):
+    srv = _completion_server(_reply(content, top))
+    try:
+        backend = OpenAICompatible(f"http://127.0.0.1:{srv.server_address[1]}/v1", "m", timeout=5.0)
+        assert backend.yes_probability([{"role": "user", "content": "Is it?"}]) == pytest.approx(expected, abs=1e-3)
+    finally:
+        srv.shutdown()
+
+
+def test_guard_passes_yes_probability_through_and_frees_the_model():
+    guard = GuardedBackend(FakeChat("Yes, it does."), max_waiting=1, timeout=5)
+    assert guard.yes_probability([{"role": "user", "content": "Is it?"}]) == 1.0
+    assert guard.stats()["busy"] == 0
+    assert GuardedBackend(FakeChat("No")).yes_probability([{"role": "user", "content": "Is it?"}]) == 0.0
+
+
+@pytest.mark.slow
+def test_the_real_model_is_surer_of_a_sentence_that_answers():
+    from qa.answer.prompt import confirm_messages
+    from qa.models import gguf_path
+
+    backend = Embedded(gguf_path("qwen", Settings().cache_path), n_ctx=1024, threads=2, timeout=120)
+    try:
+        said = ["Nine projects are under implementation, while three projects stand idle."]
+        yes = backend.yes_probability(confirm_messages("How many projects stand idle?", said))
+        no = backend.yes_probability(confirm_messages("What was Kazakhstan's GDP in 2023?", said))
+        assert 0.5 < yes <= 1.0 and 0.0 <= no < 0.5 and no < yes
+    finally:
+        backend.close()

@@ -103,6 +103,7 @@ class Verifier:
         # Settings.unsaid_words / unsaid_share / follow_words / strong_coverage / strong_cosine (reasons there)
         self.unsaid_words, self.unsaid_share, self.follow_words = 4, 0.5, 3
         self.strong_coverage, self.strong_cosine = 0.99, 0.5
+        self.confirm_yes = 0.4  # Settings.confirm_yes
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -157,12 +158,12 @@ class Verifier:
         if self.backend is None:
             return False
         try:
-            said = self.backend.complete(confirm_messages(question, sentences), 3)
+            yes = self.backend.yes_probability(confirm_messages(question, sentences))
         except Exception as exc:  # the check could not be made: the answer stays unconfirmed
             log.warning("confirming a reworded answer failed: %s", exc)
             return False
-        log.info("model confirms %r answer %r: %r", sentences, question, said)
-        return said.strip().lower().startswith("yes")
+        log.info("model confirms %r answer %r: P(yes) %.2f (needs %.2f)", sentences, question, yes, self.confirm_yes)
+        return yes >= self.confirm_yes
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = until_not_found(draft.raw)

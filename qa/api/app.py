@@ -15,7 +15,7 @@ from qa.api.docs import add_docs
 from qa.api.errors import ErrorBodies, install_handlers
 from qa.api.routes import answer, health, openai, sources
 from qa.errors import QAError
-from qa.llm import GuardedBackend
+from qa.guard import GuardedBackend
 from qa.settings import Settings
 
 log = logging.getLogger(__name__)

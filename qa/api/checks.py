@@ -6,7 +6,7 @@ import time
 
 from qa.answer import Answerer
 from qa.errors import BadQuestion
-from qa.llm import Call, GuardedBackend
+from qa.guard import Call, GuardedBackend
 from qa.settings import Settings
 
 

@@ -18,7 +18,7 @@ from qa.api.routes.sources import public_source
 from qa.api.wire import OpenAIRequest
 from qa.cite import Citation
 from qa.errors import BadQuestion
-from qa.llm import Call
+from qa.guard import Call
 
 DEFAULT_MODEL = "qa"
 STARTED = int(time.time())

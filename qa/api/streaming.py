@@ -22,7 +22,7 @@ from typing import TypeVar
 import anyio
 from fastapi import Request
 
-from qa.llm import CALL, Call
+from qa.guard import CALL, Call
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from qa.api.streaming import SSE_HEADERS, in_threads, sse
 from qa.api.wire import AnswerOut, AnswerRequest, ErrorOut, sse_schema
 from qa.errors import Overloaded, QAError, check_question
 from qa.events import Stage
-from qa.llm import CALL
+from qa.guard import CALL
 
 router = APIRouter(tags=["answer"], dependencies=[Depends(require_key)])
 

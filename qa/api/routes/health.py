@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from qa.api.deps import state
 from qa.api.errors import public_message
 from qa.api.wire import Health
-from qa.llm import GuardedBackend
+from qa.guard import GuardedBackend
 
 router = APIRouter(tags=["service"])
 

@@ -20,7 +20,7 @@ from qa.api.streaming import SSE_HEADERS, in_threads
 from qa.api.wire import ChatCompletion, ModelCard, ModelList, OpenAIErrorOut, OpenAIRequest, sse_schema
 from qa.errors import Overloaded, QAError, check_question
 from qa.events import Stage
-from qa.llm import CALL, Call
+from qa.guard import CALL, Call
 
 router = APIRouter(tags=["openai"], dependencies=[Depends(require_key)])
 ERRORS = {
