@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -53,13 +54,7 @@ class GuardedBackend(ChatBackend):
         self._cond = threading.Condition()
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
-        call = CALL.get()
-        deadline = time.monotonic() + self.timeout
-        if call is not None and call.deadline is not None:
-            deadline = min(deadline, call.deadline)  # a second call (translation first) shares the request's time
-        self._enter(deadline, call)
-        t0 = time.monotonic()
-        try:
+        with self._slot() as (call, deadline):
             pieces = self.inner.stream(messages, max_tokens)
             try:
                 for piece in pieces:
@@ -69,16 +64,22 @@ class GuardedBackend(ChatBackend):
                 getattr(pieces, "close", lambda: None)()
             self.tokens_generated, self.prompt_tokens = self.inner.tokens_generated, self.inner.prompt_tokens
             _count(call, messages, self.inner)
-        finally:
-            self._leave(time.monotonic() - t0)
 
     def yes_probability(self, messages: list[Message]) -> float:
+        with self._slot():
+            return self.inner.yes_probability(messages)
+
+    @contextmanager
+    def _slot(self) -> Iterator[tuple[Call | None, float]]:
+        """Wait for a free slot within the request's time, and hold it until the block ends."""
         call = CALL.get()
         deadline = time.monotonic() + self.timeout
-        self._enter(min(deadline, call.deadline) if call is not None and call.deadline is not None else deadline, call)
+        if call is not None and call.deadline is not None:
+            deadline = min(deadline, call.deadline)  # a second call (translation first) shares the request's time
+        self._enter(deadline, call)
         t0 = time.monotonic()
         try:
-            return self.inner.yes_probability(messages)
+            yield call, deadline
         finally:
             self._leave(time.monotonic() - t0)
 
