@@ -9,6 +9,8 @@ the question asks how many.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from qa.check import names_in
 from qa.lexicon import (
     AFFIRMS,
@@ -35,7 +37,7 @@ from qa.lexicon import (
     YEAR_RANGE,
     YES_NO_ASK,
 )
-from qa.text import STOPWORDS, has_term, listings, numbers_in, stem, terms, words
+from qa.text import NUMBER_WORDS, STOPWORDS, has_term, listings, numbers_in, stem, terms, words
 
 
 def figure_about_names(
@@ -284,3 +286,35 @@ def reverses(answer: str, spans: list[str]) -> bool:
     said = {m.group(1) for m in PERCENT.finditer(answer)} & set(stated)
     up, down = bool(RISES.search(answer)), bool(FALLS.search(answer))
     return any((up and not down) if stated[n] else (down and not up) for n in said)
+
+
+def misquotes(answer: str, spans: list[str], context: int = 3) -> bool:
+    """The answer copies a cited sentence's words around a figure but gives another figure there
+    ("Three projects are under implementation" from "Nine projects are under implementation,
+    while three …"): a figure it writes where a sentence has another, with at least ``context``
+    of that sentence's words right after it, and that no cited sentence has in its place.
+
+    >>> s = ["Nine projects are under implementation, while three projects stand idle."]
+    >>> misquotes("Three projects are under implementation, while three stand idle.", s)
+    True
+    >>> misquotes("Three projects stand idle.", s), misquotes("Nine projects are under implementation.", s)
+    (False, False)
+    >>> two = ["In 2019-2023, 348.4 billion, including 184 billion from the budget.",
+    ...        "In 2024, 62.8 billion, including 31.2 billion from the budget."]
+    >>> misquotes("In 2024 it is 62.8 billion, including 31.2 billion from the budget.", two)
+    False
+    """
+    said = [NUMBER_WORDS.get(w, w) for w in words(answer)]
+    changed, kept = set(), set()
+    for span in spans:
+        written = [NUMBER_WORDS.get(w, w) for w in words(span)]
+        ops = SequenceMatcher(a=said, b=written, autojunk=False).get_opcodes()
+        for k, (tag, i1, i2, j1, j2) in enumerate(ops):
+            if tag == "equal":
+                kept.update(range(i1, i2))
+            after = ops[k + 1] if k + 1 < len(ops) else ("", 0, 0, 0, 0)
+            if tag != "replace" or i2 - i1 != 1 or j2 - j1 != 1 or after[0] != "equal" or after[2] - after[1] < context:
+                continue
+            if numbers_in(said[i1]) and numbers_in(written[j1]) and numbers_in(said[i1]) != numbers_in(written[j1]):
+                changed.add(i1)
+    return bool(changed - kept)

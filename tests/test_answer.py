@@ -992,3 +992,12 @@ def test_a_reworded_answer_is_kept_when_the_model_is_sure_enough(make_answerer, 
     a.verifier.confirm_yes, a.verifier.backend = needed, _Sure(p)
     assert a.verifier.confirms("How many flagship ventures have stalled?", [IDLE_SENTENCE]) is kept
     assert len(a.verifier.backend.seen) == 1  # one question to the model
+
+
+def test_an_answer_that_changes_a_figure_of_the_sentence_it_copies_is_not_kept(make_answerer):
+    a = make_answerer(None)
+    idle = _sentence(a, IDLE_SENTENCE[:20])
+    part = Part("How many of the key investment projects have stalled?")
+    copied = "Three projects are under implementation, while three projects stand idle."  # "Nine" in the sentence
+    assert "changes the figure" in (a.verifier.ungrounded(part, copied, [idle]) or "")
+    assert a.verifier.ungrounded(part, "Three projects stand idle.", [idle]) is None

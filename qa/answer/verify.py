@@ -33,6 +33,7 @@ from qa.grounding import (
     figure_of_period,
     figures_named,
     gives_asked_kind,
+    misquotes,
     reverses,
     words_about_names,
 )
@@ -277,6 +278,8 @@ class Verifier:
             return "the answer says yes where the sentence it cites says no"
         if reverses(body, texts):
             return "the answer says a figure rose where the sentence it cites says it fell, or the reverse"
+        if misquotes(body, texts):
+            return "the answer copies its sentence's words around a figure but changes the figure"
         if not figure_about_names(body, ctx, part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
         if not words_about_names(body, texts, ctx, part.text, names):
