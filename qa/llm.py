@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
 
 
+def says_yes(reply: str) -> float:
+    """1.0 when a yes/no reply says yes ("Yes.", "yes, it does"), else 0.0."""
+    return 1.0 if reply.strip().lower().startswith("yes") else 0.0
+
+
 class ChatBackend(ABC):
     name: str = "backend"
     tokens_generated: int = 0  # pieces yielded by the most recent stream() call
@@ -45,7 +50,7 @@ class ChatBackend(ABC):
     def yes_probability(self, messages: list[Message]) -> float:
         """How sure the model is that the reply to the yes/no question ``messages`` is "yes", from 0
         to 1. Here the reply's own word (1.0 or 0.0); backends that see token probabilities say more."""
-        return 1.0 if self.complete(messages, 3).strip().lower().startswith("yes") else 0.0
+        return says_yes(self.complete(messages, 3))
 
     def prime(self, messages: list[Message]) -> str:
         """Have the server cache the prompt ``messages`` (a warm-up); says how: "computed" or "restored"."""
@@ -83,7 +88,7 @@ class OpenAICompatible(ChatBackend):
         try:
             top = msg.response_metadata["logprobs"]["content"][0]["top_logprobs"]
         except (KeyError, IndexError, TypeError):
-            return 1.0 if str(msg.content).strip().lower().startswith("yes") else 0.0
+            return says_yes(str(msg.content))
         p = {
             w: sum(math.exp(t["logprob"]) for t in top if t["token"].strip().lower().startswith(w))
             for w in ("yes", "no")

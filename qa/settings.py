@@ -186,6 +186,12 @@ class Settings(BaseSettings):
         "answer the question is at least this: on 311 dev pairs, 0.4 confirmed 229 of 254 gold sentences and "
         "rejected 39 of 57 unanswerable ones (0.5: 187 and 48)",
     )
+    misquote_words: int = Field(
+        default=3,
+        ge=1,
+        description="an answer's figure is checked against the figure in the same place of a cited sentence when "
+        "at least this many of the sentence's words follow it as written (fewer is a coincidence of wording)",
+    )
     define_bonus: float = Field(
         default=0.5,
         ge=0,

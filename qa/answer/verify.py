@@ -104,7 +104,7 @@ class Verifier:
         # Settings.unsaid_words / unsaid_share / follow_words / strong_coverage / strong_cosine (reasons there)
         self.unsaid_words, self.unsaid_share, self.follow_words = 4, 0.5, 3
         self.strong_coverage, self.strong_cosine = 0.99, 0.5
-        self.confirm_yes = 0.4  # Settings.confirm_yes
+        self.confirm_yes, self.misquote_words = 0.4, 3  # Settings.confirm_yes / misquote_words
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -278,7 +278,7 @@ class Verifier:
             return "the answer says yes where the sentence it cites says no"
         if reverses(body, texts):
             return "the answer says a figure rose where the sentence it cites says it fell, or the reverse"
-        if misquotes(body, texts):
+        if misquotes(body, texts, self.misquote_words):
             return "the answer copies its sentence's words around a figure but changes the figure"
         if not figure_about_names(body, ctx, part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
