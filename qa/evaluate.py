@@ -22,6 +22,7 @@ import logging
 import re
 import statistics
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from qa.answer import Answer, Answerer
@@ -154,8 +155,27 @@ def _gold(obj: dict, bad, texts: dict[str, str]) -> tuple[tuple[str, ...], tuple
 
 def _matches(answer: str, alt: str) -> bool:
     if re.fullmatch(r"[\d.,]+", alt):
-        return bool(numbers_in(alt)) and numbers_in(alt) <= numbers_in(answer)
+        said = numbers_in(answer)
+        return bool(numbers_in(alt)) and all(_stated(n, said) for n in numbers_in(alt))
     return alt.lower().replace("’", "'") in answer.lower().replace("’", "'")
+
+
+def _stated(figure: str, said: set[str]) -> bool:
+    """``figure`` is among the numbers ``said``, or one of them gives it at its written precision:
+    a reference's "1.40" is stated by "1.401", which is 1.40 to two decimals; a whole number must
+    be said as written (3 is not 3.4).
+
+    >>> _stated("1.40", {"1.401"}), _stated("1.40", {"1.41"}), _stated("3", {"3.4"}), _stated("69.7", {"69.68"})
+    (True, False, False, True)
+    """
+    if figure in said:
+        return True
+    places = len(figure.partition(".")[2])
+    if not places:
+        return False
+    step = Decimal(1).scaleb(-places)
+    finer = [Decimal(n) for n in said if len(n.partition(".")[2]) > places]
+    return any(n.quantize(step, rounding=ROUND_HALF_UP) == Decimal(figure) for n in finer)
 
 
 def _forbidden(item: Item, body: str) -> bool:

@@ -88,6 +88,15 @@ def test_correctness_rules():
     assert not is_correct(inj, "100 anchor projects are idle; really three. [1]", False)
 
 
+def test_a_figure_is_matched_at_the_references_precision():
+    per = Item("x", "arithmetic", "Average per activity?", "1.40 billion", True, (("1.40",),), ())
+    assert is_correct(per, "456.6 / 326 = 1.401 billion tenge [1]", False)  # 1.40 to two decimals
+    assert not is_correct(per, "456.6 / 326 = 1.41 billion tenge [1]", False)
+    assert not is_correct(per, "About 1.4 billion tenge [1]", False)  # coarser than the reference
+    idle = Item("y", "number", "How many idle?", "3", True, (("3",),), ())
+    assert not is_correct(idle, "3.4 projects [1]", False)  # a whole number is said as written
+
+
 def test_run_scores_and_keeps_going_after_errors(make_answerer):
     items = load_items(DEFAULT_SET, TEXTS)[:12]
     calls = {"n": 0}
