@@ -37,7 +37,7 @@ from qa.lexicon import (
     YEAR_RANGE,
     YES_NO_ASK,
 )
-from qa.text import NUMBER_WORDS, STOPWORDS, has_term, listings, numbers_in, stem, terms, words
+from qa.text import NUMBER_WORDS, STOPWORDS, cased_words, has_term, listings, numbers_in, stem, terms, words
 
 
 def figure_about_names(
@@ -289,10 +289,11 @@ def reverses(answer: str, spans: list[str]) -> bool:
 
 
 def misquotes(answer: str, spans: list[str], context: int = 3) -> bool:
-    """The answer copies a cited sentence's words around a figure but gives another figure there
-    ("Three projects are under implementation" from "Nine projects are under implementation,
-    while three …"): a figure it writes where a sentence has another, with at least ``context``
-    of that sentence's words right after it, and that no cited sentence has in its place.
+    """The answer copies a cited sentence's words around a figure or a name but gives another one
+    there ("Three projects are under implementation" from "Nine projects are under implementation,
+    while three …"): a figure or name it writes where a sentence has another, with at least
+    ``context`` of that sentence's words right after it, and that no cited sentence has in its
+    place followed by as many of the answer's words.
 
     >>> s = ["Nine projects are under implementation, while three projects stand idle."]
     >>> misquotes("Three projects are under implementation, while three stand idle.", s)
@@ -303,18 +304,34 @@ def misquotes(answer: str, spans: list[str], context: int = 3) -> bool:
     ...        "In 2024, 62.8 billion, including 31.2 billion from the budget."]
     >>> misquotes("In 2024 it is 62.8 billion, including 31.2 billion from the budget.", two)
     False
+    >>> towns = ["The weakest are Temirtau, Balkhash and Kulsary.", "Meanwhile, Stepnogorsk, Balkhash and Karazhal report a decline."]
+    >>> misquotes("Temirtau, Balkhash, and Karazhal report a decline.", towns)
+    True
+    >>> misquotes("Temirtau, Balkhash and Kulsary are the weakest; Balkhash and Karazhal report a decline.", towns)
+    False
     """
-    said = [NUMBER_WORDS.get(w, w) for w in words(answer)]
-    changed, kept = set(), set()
+    names = names_in(answer).union(*(names_in(s) for s in spans))
+    said_as_written = cased_words(answer)
+    said = [NUMBER_WORDS.get(w.lower(), w.lower()) for w in said_as_written]
+    changed: dict[int, int] = {}  # answer word -> the most words after it that a sentence has after another
+    kept: dict[int, int] = {}  # answer word -> the most words after it that a sentence has after it too
     for span in spans:
-        written = [NUMBER_WORDS.get(w, w) for w in words(span)]
+        as_written = cased_words(span)
+        written = [NUMBER_WORDS.get(w.lower(), w.lower()) for w in as_written]
         ops = SequenceMatcher(a=said, b=written, autojunk=False).get_opcodes()
         for k, (tag, i1, i2, j1, j2) in enumerate(ops):
             if tag == "equal":
-                kept.update(range(i1, i2))
+                kept.update({i: max(kept.get(i, 0), i2 - i - 1) for i in range(i1, i2)})
             after = ops[k + 1] if k + 1 < len(ops) else ("", 0, 0, 0, 0)
-            if tag != "replace" or i2 - i1 != 1 or j2 - j1 != 1 or after[0] != "equal" or after[2] - after[1] < context:
+            if tag != "replace" or max(i2 - i1, j2 - j1) > 2 or after[0] != "equal" or after[2] - after[1] < context:
                 continue
-            if numbers_in(said[i1]) and numbers_in(written[j1]) and numbers_in(said[i1]) != numbers_in(written[j1]):
-                changed.add(i1)
-    return bool(changed - kept)
+            i, j = i2 - 1, j2 - 1  # the word right before the copied words ("Meanwhile, Stepnogorsk, …")
+            figures = numbers_in(said[i]) and numbers_in(written[j]) and numbers_in(said[i]) != numbers_in(written[j])
+            if figures or _other_name(said_as_written[i], as_written[j], names):
+                changed[i] = max(changed.get(i, 0), after[2] - after[1])
+    return any(run > kept.get(i, -1) for i, run in changed.items())
+
+
+def _other_name(said: str, written: str, names: set[str]) -> bool:
+    """Two different words, both capitalised and one of them a name the texts use mid-sentence."""
+    return said[:1].isupper() and written[:1].isupper() and bool({said.lower(), written.lower()} & names)

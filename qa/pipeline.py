@@ -139,6 +139,7 @@ def build_answerer(
     v.strong_coverage, v.strong_cosine = settings.strong_coverage, settings.strong_cosine
     v.confirm_yes, v.misquote_words = settings.confirm_yes, settings.misquote_words
     answerer.extractor.define_bonus = settings.define_bonus
+    answerer.planner.reword_growth = settings.reword_growth
     answerer.gatherer.limits = {
         "min_cosine": settings.judge_cosine,
         "missing_share": settings.missing_share,

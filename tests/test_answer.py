@@ -1001,3 +1001,25 @@ def test_an_answer_that_changes_a_figure_of_the_sentence_it_copies_is_not_kept(m
     copied = "Three projects are under implementation, while three projects stand idle."  # "Nine" in the sentence
     assert "changes the figure" in (a.verifier.ungrounded(part, copied, [idle]) or "")
     assert a.verifier.ungrounded(part, "Three projects stand idle.", [idle]) is None
+
+
+def test_an_answer_that_puts_another_name_into_the_sentence_it_copies_is_not_kept(make_answerer):
+    a = make_answerer(None)
+    weakest, decline = _sentence(a, "The weakest performance"), _sentence(a, "Meanwhile, Stepnogorsk")
+    part = Part("Which places showed the poorest results?")
+    mixed = "Temirtau, Balkhash, and Karazhal report some decline in physical index of industrial production."
+    assert "changes the figure or name" in (a.verifier.ungrounded(part, mixed, [weakest, decline]) or "")
+    right = "Temirtau, Balkhash and Kulsary show the weakest performance indicators."
+    assert a.verifier.ungrounded(part, right, [weakest, decline]) is None
+
+
+def test_a_question_in_the_documents_words_may_name_things_in_full(make_answerer):
+    asked = "What time span do the approved town programmes cover?"
+    full = (
+        "What time period does the approved comprehensive plans of Altay, Balkhash, Zhitikara, Lisakovsk, Ridder, "
+        "and Stepnogosrk towns' development cover?"
+    )
+    planner = Planner(make_answerer(None).retriever, FakeChat(full))
+    assert planner.reworded(asked) == full
+    planner.reword_growth = 2.0  # the old cap: a question over twice as long was taken for a dump
+    assert planner.reworded(asked) is None

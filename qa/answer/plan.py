@@ -91,6 +91,7 @@ class Planner:
         self.retriever, self.backend, self.max_parts = retriever, backend, max_parts
         self.glossary_k = glossary_k  # sentences a translation is made again with (0: translate once)
         self.thesaurus = thesaurus  # None: words the documents lack stay as asked
+        self.reword_growth = 3.0  # Settings.reword_growth (reason there)
 
     def plan(self, question: str, history: list[Message] | None = None) -> Plan:
         turns = tuple(m for m in (history or []) if m.get("role") in ("user", "assistant") and m.get("content"))
@@ -218,7 +219,7 @@ class Planner:
             log.warning("asking for the question in the documents' words failed (%s)", exc)
             return None
         again = (out[0] if out else "").strip().strip('"')
-        if not again.endswith("?") or len(again) > 2 * len(query) + 20:
+        if not again.endswith("?") or len(again) > self.reword_growth * len(query) + 20:
             log.info("the question in the documents' words %r is not used", again)
             return None
         return again

@@ -279,7 +279,7 @@ class Verifier:
         if reverses(body, texts):
             return "the answer says a figure rose where the sentence it cites says it fell, or the reverse"
         if misquotes(body, texts, self.misquote_words):
-            return "the answer copies its sentence's words around a figure but changes the figure"
+            return "the answer copies its sentence's words around a figure or name but changes the figure or name"
         if not figure_about_names(body, ctx, part.text, names):
             return "the sentence giving the answer's figure is not about what the question names"
         if not words_about_names(body, texts, ctx, part.text, names):
