@@ -198,6 +198,13 @@ class Settings(BaseSettings):
         description="an answer's figure or name is checked against the one in the same place of a cited sentence "
         "when at least this many of the sentence's words follow it as written (fewer is a coincidence of wording)",
     )
+    about_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="a calculation reads a figure from a sentence that (with the one before it) mentions at least "
+        "this share of what the question (or one side of a ratio) names: half lets it say the rest in its own words",
+    )
     define_bonus: float = Field(
         default=0.5,
         ge=0,

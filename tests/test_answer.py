@@ -1023,3 +1023,14 @@ def test_a_question_in_the_documents_words_may_name_things_in_full(make_answerer
     assert planner.reworded(asked) == full
     planner.reword_growth = 2.0  # the old cap: a question over twice as long was taken for a dump
     assert planner.reworded(asked) is None
+
+
+def test_how_much_a_sentence_must_name_to_be_read_for_a_calculation_is_a_setting(make_answerer):
+    q = "What share of the big flagship projects operate well?"  # the sentence names projects and operating: half
+    a = make_answerer(None, about_share=1.0)
+    assert a.verifier.about_share == 1.0 and a.planner.reword_growth == 3.0
+    operating = _sentence(a, "29 out of 41")
+    assert a.verifier.rest_of_whole(Part(q), _gathered(a, q)) is None
+    a.verifier.about_share = 0.5
+    kept = a.verifier.rest_of_whole(Part(q), _gathered(a, q))
+    assert kept is not None and kept.text.startswith("29 / 41 = 70.7%") and kept.citations[0].quote == operating.text

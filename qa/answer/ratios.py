@@ -48,7 +48,7 @@ def sides(question: str) -> tuple[str, str] | None:
 
 
 def ratio_of(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """The larger side's figure over the smaller's ("the ratio of A to B": A's over B's), with the
     indices of their sentences; None when the question asks no ratio, a side names no figure, or
@@ -58,10 +58,10 @@ def ratio_of(
         return None
     ctx = context or sentences
     a_terms, b_terms = _named(pair[0]), _named(pair[1])
-    a = _figure(pair[0], a_terms, b_terms, sentences, ctx)
-    b = _figure(pair[1], b_terms, a_terms, sentences, ctx, taken=a)
+    a = _figure(pair[0], a_terms, b_terms, sentences, ctx, about=about)
+    b = _figure(pair[1], b_terms, a_terms, sentences, ctx, taken=a, about=about)
     if b is None and a is not None:  # "… than its 2024 contribution": the side is of what the first names
-        b = _figure(pair[1], b_terms + [t for t in a_terms if t not in b_terms], [], sentences, ctx, taken=a)
+        b = _figure(pair[1], b_terms + [t for t in a_terms if t not in b_terms], [], sentences, ctx, a, about)
     if a is None or b is None or a == b:
         return None
     found = [a, b]  # "the ratio of A to B" is A / B; "how many times …" the larger over the smaller
@@ -75,7 +75,7 @@ def ratio_of(
 
 
 def period_sum(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For a total over periods the question names ("the national budget's contributions for
     2019-2023 and for 2024 added up"): each period's figure of what the question names, from the
@@ -98,7 +98,7 @@ def period_sum(
     subject = ASKS_TOTAL.sub(" ", YEAR.sub(" ", question))
     wanted, ctx, found = _named(subject), context or sentences, []
     for p in periods:
-        f = _figure(f"{subject} {p.group()}", wanted, [], sentences, ctx, taken=found[0] if found else None)
+        f = _figure(f"{subject} {p.group()}", wanted, [], sentences, ctx, found[0] if found else None, about)
         if f is None or f in found:
             return None
         found.append(f)
@@ -109,7 +109,13 @@ def period_sum(
 
 
 def _figure(
-    side: str, wanted: list[str], other: list[str], sentences: list[str], ctx: list[str], taken: tuple | None = None
+    side: str,
+    wanted: list[str],
+    other: list[str],
+    sentences: list[str],
+    ctx: list[str],
+    taken: tuple | None = None,
+    about: float = 0.5,
 ) -> tuple[str, int] | None:
     """The figure of the sentence that best names ``side`` (read with its context) and any year or
     figure it names (then, that shares most of its words), written
@@ -126,7 +132,7 @@ def _figure(
     best: tuple[tuple[float, int, int], str, int] | None = None
     for i, s in enumerate(sentences):
         cover = covers(wanted, ctx[i])
-        if cover < 0.5 or not named <= numbers_in(ctx[i]):
+        if cover < about or not named <= numbers_in(ctx[i]):
             continue
         n = _nearest(own, s, money, taken[0] if taken and taken[1] == i else "", like)
         score = (cover, len(words & {w.lower() for w in TOKEN.findall(s)}), -n[1]) if n else None

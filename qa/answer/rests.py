@@ -18,11 +18,11 @@ from .arith import Computation, fmt
 
 
 def share_outside(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question asking the share of a whole that is not something ("from outside the towns",
     "other than the budget"): 100% less the one percentage stated by the first sentence that names
-    what is excluded and half of what the share is of (read with its ``context``), and any year
+    what is excluded and ``about`` of what the share is of (read with its ``context``), and any year
     the question names; a change ("15% less") is no share. Returns the computation and its sentence."""
     neg = NEGATION.search(question)
     if not ASKS_SHARE.search(question) or neg is None:
@@ -36,7 +36,7 @@ def share_outside(
         shares = [m for m in PERCENT.finditer(s) if not PERCENT_CHANGE.match(s, m.start())]
         if len(shares) != 1 or not excluded or not named <= numbers_in(ctx[i]):
             continue
-        if covers(excluded, ctx[i]) >= 0.5 and (not of or covers(of, ctx[i]) >= 0.5):
+        if covers(excluded, ctx[i]) >= about and (not of or covers(of, ctx[i]) >= about):
             return Computation(("100", shares[0].group(1)), ("-",), "%"), (i,)
     return None
 

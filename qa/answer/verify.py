@@ -105,6 +105,7 @@ class Verifier:
         self.unsaid_words, self.unsaid_share, self.follow_words = 4, 0.5, 3
         self.strong_coverage, self.strong_cosine = 0.99, 0.5
         self.confirm_yes, self.misquote_words = 0.4, 3  # Settings.confirm_yes / misquote_words
+        self.about_share = 0.5  # Settings.about_share
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -350,7 +351,7 @@ class Verifier:
         for spans in read_widening(self.retriever, part, gathered, self.follow_words):
             rest = beside_subject(self.retriever, q, spans, self.topic_share)
             for asked in dict.fromkeys((q, rest)):
-                found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans])
+                found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans], self.about_share)
                 if found is not None:
                     comp, where, note = found
                     body = f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip()

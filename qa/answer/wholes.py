@@ -1,6 +1,7 @@
 """Figures the documents imply: the rest of a whole ("how many are not operating?": 41 - 29),
 a share of it ("what share came from the budget?": 184 / 348.4), an average ("each project":
-1.4 trillion / 41), found in code from the sentences about the question.
+1.4 trillion / 41), found in code from the sentences about the question: those that (read with the sentence before
+them) mention at least ``about`` of its words (``Settings.about_share``; reason there).
 
 >>> complement("How many projects are not operating?", ["29 out of 41 projects are operating."])
 (Computation(operands=('41', '29'), ops=('-',), unit='', percent=False, units=()), (0,))
@@ -40,7 +41,7 @@ from .rests import share_of_rest, share_outside
 
 
 def complement(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question about the rest of a whole ("how many are not operating?"): whole - part from
     the first sentence that states a part of a whole and names what the question excludes. When no
@@ -70,14 +71,19 @@ def complement(
             found.append((*pair, i))
     if len(found) < 2 or not named <= set().union(*(numbers_in(sentences[i]) for *_, i in found)):
         rest = question[: neg.start()] + question[neg.end() :]
-        return _rest_across(rest, excluded, sentences, named, context)
+        return _rest_across(rest, excluded, sentences, named, context, about)
     operands = tuple(n for w, p, _ in found for n in (w, p))
     ops = tuple(("+", "-")[k % 2] for k in range(1, len(operands)))
     return Computation(operands, ops, unit_after(found[0][0], sentences[found[0][2]])), tuple(i for *_, i in found)
 
 
 def _rest_across(
-    rest: str, excluded: list[str], sentences: list[str], named: set[str], context: list[str] | None = None
+    rest: str,
+    excluded: list[str],
+    sentences: list[str],
+    named: set[str],
+    context: list[str] | None = None,
+    about: float = 0.5,
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """Whole - part where one sentence states the whole ("29 out of 41 anchor projects …") and
     another the part the question excludes ("… while three projects stand idle"). ``rest`` is the
@@ -88,11 +94,11 @@ def _rest_across(
     '41 - 3 = 38'
     """
     subject = [t for t in terms(rest) if not t[0].isdigit()]
-    whole = _whole_of(subject, sentences, named, context)
+    whole = _whole_of(subject, sentences, named, context, about)
     if whole is None:
-        return _count_less_listed(subject, excluded, sentences, named, context)
+        return _count_less_listed(subject, excluded, sentences, named, context, about)
     w, wi = whole
-    part = _part_named(excluded, sentences, exclude=wi, context=context)
+    part = _part_named(excluded, sentences, exclude=wi, context=context, about=about)
     if part is None or not float(w) > float(part[0]):
         return None
     p, pi = part
@@ -102,7 +108,12 @@ def _rest_across(
 
 
 def _count_less_listed(
-    subject: list[str], excluded: list[str], sentences: list[str], named: set[str], context: list[str] | None = None
+    subject: list[str],
+    excluded: list[str],
+    sentences: list[str],
+    named: set[str],
+    context: list[str] | None = None,
+    about: float = 0.5,
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """A count of what the question asks about ("There are 20 towns") less how many of them another
     sentence, about what the question excludes, lists by name ("the plans of Altay, … and Ridder towns").
@@ -116,14 +127,14 @@ def _count_less_listed(
     if whole is None:
         return None
     for i, s in enumerate(sentences):
-        part = listed_of(subject, s) if i != whole[1] and covers(excluded, ctx[i]) >= 0.5 else None
+        part = listed_of(subject, s) if i != whole[1] and covers(excluded, ctx[i]) >= about else None
         if part and float(whole[0]) > float(part[0]) and named <= numbers_in(s + sentences[whole[1]]):
             return Computation((whole[0], part[0]), ("-",)), tuple(sorted({whole[1], i}))
     return None
 
 
 def share_of_whole(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For a question asking what share or percentage something is: part / whole x 100, from a
     sentence stating the whole and another stating the part the question names, or from one
@@ -141,18 +152,18 @@ def share_of_whole(
     qterms = [t for t in focus_terms(ASKS_SHARE.sub(" ", question)) if not t[0].isdigit()]
     named = numbers_in(question)
     ctx = context or sentences  # what a sentence is about is read with the one before it ("for this purpose")
-    about = [i for i, s in enumerate(sentences) if covers(qterms, ctx[i]) >= 0.5 and named <= numbers_in(s)]
-    if not qterms or any(PERCENT.search(sentences[i]) for i in about):
+    on = [i for i, s in enumerate(sentences) if covers(qterms, ctx[i]) >= about and named <= numbers_in(s)]
+    if not qterms or any(PERCENT.search(sentences[i]) for i in on):
         return None
-    whole = _whole_of(qterms, sentences, named, ctx)
+    whole = _whole_of(qterms, sentences, named, ctx, about)
     if whole is not None:
         w, wi = whole
         rest = [t for t in qterms if not has_term(t, set(terms(ctx[wi])))]
-        part = _part_named(rest, sentences, exclude=wi, context=ctx) if rest else None
+        part = _part_named(rest, sentences, exclude=wi, context=ctx, about=about) if rest else None
         like = part is not None and unit_after(part[0], sentences[part[1]]) == unit_after(w, sentences[wi])
         if like and float(w) > float(part[0]) and named <= numbers_in(sentences[part[1]] + sentences[wi]):
             return Computation((part[0], w), ("/",), percent=True), tuple(sorted({wi, part[1]}))
-    for i in about:
+    for i in on:
         pair = whole_and_part(sentences[i])
         if pair:
             return Computation((pair[1], pair[0]), ("/",), percent=True), (i,)
@@ -160,7 +171,11 @@ def share_of_whole(
 
 
 def _whole_of(
-    subject: list[str], sentences: list[str], named: set[str] = frozenset(), context: list[str] | None = None
+    subject: list[str],
+    sentences: list[str],
+    named: set[str] = frozenset(),
+    context: list[str] | None = None,
+    about: float = 0.5,
 ) -> tuple[str, int] | None:
     """The whole of the sentence that states a part of a whole and best names ``subject`` (read
     with its ``context``) and the figures the question names, when one does."""
@@ -169,19 +184,19 @@ def _whole_of(
     for i, s in enumerate(sentences):
         pair = whole_and_part(s)
         score = covers(subject, ctx[i]) + (named <= numbers_in(s))
-        if pair and score - (named <= numbers_in(s)) >= 0.5 and (best is None or score > best[0]):
+        if pair and score - (named <= numbers_in(s)) >= about and (best is None or score > best[0]):
             best = (score, pair[0], i)
     return (best[1], best[2]) if best else None
 
 
 def _part_named(
-    wanted: list[str], sentences: list[str], exclude: int, context: list[str] | None = None
+    wanted: list[str], sentences: list[str], exclude: int, context: list[str] | None = None, about: float = 0.5
 ) -> tuple[str, int] | None:
     """The number written closest to a word of ``wanted`` (one before it preferred), in the first
-    other sentence that (with its ``context``) names at least half of them; years are not counts."""
+    other sentence that (with its ``context``) names at least ``about`` of them; years are not counts."""
     ctx = context or sentences
     for i, s in enumerate(sentences):
-        if i == exclude or covers(wanted, ctx[i]) < 0.5:
+        if i == exclude or covers(wanted, ctx[i]) < about:
             continue
         toks = TOKEN.findall(s)
         at = [k for k, t in enumerate(toks) if any(has_term(w, set(terms(t))) for w in wanted)]
@@ -193,7 +208,7 @@ def _part_named(
 
 
 def average(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...], str] | None:
     """For "how much is each …" or "the average yearly …": an amount divided by the count it is
     spread over, from one sentence about the question: the count written before what the question
@@ -216,7 +231,7 @@ def average(
     ranked = sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i]))
     for i in ranked:
         s = sentences[i]
-        if covers(qterms, ctx[i]) < 0.5 or not named <= numbers_in(s):
+        if covers(qterms, ctx[i]) < about or not named <= numbers_in(s):
             continue
         amounts = _amounts(question, s)
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
@@ -256,7 +271,7 @@ def _figures(sentence: str) -> list[str]:
 
 
 def years_spanned(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For "how many years does … cover?": the years of the range ("2023-2027", both ends counted)
     that the sentence best about the question states; None when no such sentence has one range, or
@@ -269,7 +284,7 @@ def years_spanned(
     qterms = [t for t in asked if not t[0].isdigit() and not has_term(t, {"year"})]
     ctx = context or sentences
     for i in sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i])):
-        if covers(qterms, ctx[i]) < 0.5 or STATED_YEARS.search(sentences[i]):  # "for 5 years": stated
+        if covers(qterms, ctx[i]) < about or STATED_YEARS.search(sentences[i]):  # "for 5 years": stated
             return None
         ranges = YEAR_RANGE.findall(sentences[i])
         if len(set(ranges)) == 1 and int(ranges[0][1]) > int(ranges[0][0]):
@@ -320,7 +335,7 @@ def _count_of(wanted: list[str], sentence: str) -> tuple[str, str] | None:
 
 
 def implied(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...], str] | None:
     """The figure ``sentences`` imply for ``question``, computed: the years a range spans ("how many
     years …"), a figure before a stated change ("what was it in 2022?"), an average ("each …"), a
@@ -333,25 +348,25 @@ def implied(
     ('41 - 29 = 12', (0,))
     """
     q, ctx = question, context or sentences
-    if ASKS_YEARS.search(q) and not ASKS_AVERAGE.search(q) and (span := years_spanned(q, sentences, ctx)):
+    if ASKS_YEARS.search(q) and not ASKS_AVERAGE.search(q) and (span := years_spanned(q, sentences, ctx, about)):
         return (*span, "")
-    if change := before_change(q, sentences, ctx):
+    if change := before_change(q, sentences, ctx, about):
         return (*change, "")
-    if (ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q)) and (each := average(q, sentences, ctx)):
+    if (ASKS_NUMBER.search(q) or ASKS_AVERAGE.search(q)) and (each := average(q, sentences, ctx, about)):
         return each
-    if ratio := ratio_of(q, sentences, ctx):
+    if ratio := ratio_of(q, sentences, ctx, about):
         return (*ratio, "")
     if not ASKS_NUMBER.search(q) and not ASKS_TOTAL.search(q):
         return None
     if not ASKS_SHARE.search(q):
-        found = complement(q, sentences, ctx) or period_sum(q, sentences, ctx)
-    elif not (found := share_outside(q, sentences, ctx) or share_of_whole(q, sentences, ctx)):
-        return share_of_rest(complement(q, sentences, ctx))  # "what share is not …": the rest over the whole
+        found = complement(q, sentences, ctx, about) or period_sum(q, sentences, ctx, about)
+    elif not (found := share_outside(q, sentences, ctx, about) or share_of_whole(q, sentences, ctx, about)):
+        return share_of_rest(complement(q, sentences, ctx, about))  # "what share is not …": the rest over the whole
     return (*found, "") if found else None
 
 
 def before_change(
-    question: str, sentences: list[str], context: list[str] | None = None
+    question: str, sentences: list[str], context: list[str] | None = None, about: float = 0.5
 ) -> tuple[Computation, tuple[int, ...]] | None:
     """For a figure a sentence states as a change against another period ("18.5 trillion tenge,
     15% less compared to 2022"): the other period's figure (18.5 / 0.85) when the question names
@@ -374,7 +389,7 @@ def before_change(
     ctx, years = context or sentences, set(YEAR.findall(question))
     for i in sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i])):
         s, m = sentences[i], PERCENT_CHANGE.search(sentences[i])
-        if m is None or covers(qterms, ctx[i]) < 0.5:
+        if m is None or covers(qterms, ctx[i]) < about:
             continue
         base = YEAR.findall(s[m.end() :])
         amounts = [n for n in _figures(s[: m.start()]) if unit_after(n, s) not in ("", "%")]
