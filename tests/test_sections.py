@@ -184,3 +184,43 @@ def test_a_date_question_naming_a_version_is_answered_from_the_changelog_heading
     assert found is not None and found.text == "[5.3.0] - 2026-08-26 [1]" and found.citations[0].quote.endswith("08-26")
     assert dated_heading(Part("When was fasthash 5.9.0 released?"), r) is None  # no heading dates it
     assert dated_heading(Part("What changed in fasthash 5.3.0?"), r) is None  # no date asked
+
+
+BAZ = """BAZ LICENSE
+Version 3
+
+1. Definitions.
+
+"Contribution" means any work submitted to the Licensor
+for inclusion in the Work.
+
+2. Grant.
+
+You may use the Work at no charge.
+
+5. Submission of Contributions.
+
+Unless you say otherwise, a contribution is under these terms.
+
+10. Versions of the License.
+
+10.1. New Versions.
+
+Only the steward may publish new versions.
+"""
+
+
+def test_which_section_prefers_the_heading_that_names_it_and_gives_the_numbered_path(tmp_path: Path):
+    from qa.pipeline import build_answerer, index_documents
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "baz-license.txt").write_text(BAZ)
+    s = Settings(root=tmp_path, llm="extractive", context_chars=100, evidence_chars=400)
+    emb = FakeEmbedder()
+    index_documents(s, embedder=emb)
+    a = build_answerer(s, embedder=emb, backend=None)
+    ans = a.answer("Which numbered section of the Baz License deals with submitting contributions?")
+    assert '"5. Submission of Contributions."' in ans.text and "Definitions" not in ans.text  # not the definition
+    ans = a.answer("Which section of the Baz License covers the steward?")
+    assert '"10. Versions of the License." › "10.1. New Versions."' in ans.text, ans.text
+    assert [c.quote for c in ans.citations] == ["10. Versions of the License.", "10.1. New Versions."]

@@ -114,18 +114,36 @@ def _named_section(part: Part, gathered: Gathered, retriever: Retriever, refs: s
 
 
 def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Accept | None:
+    """The section whose own heading names what the question asks about, in the documents it
+    names or else those retrieved ("Which section of the Apache License deals with submitting contributions?": "5.
+    Submission of Contributions", not the definition that mentions contributions); else the
+    section of the first evidence sentence that, with its heading, names half of it."""
     want = asked_beyond(part.text, retriever)
     if not want:
         return None
-    for e in gathered.evidence:
-        s = e.span
-        if not s.section:
-            continue
-        have = set(terms(f"{s.section[-1]} {s.text}"))
-        if sum(has_term(t, have) for t in want) / len(want) >= 0.5:
-            head = _heading(retriever, s)
-            return _accept(retriever, f'{_title(retriever, s.source)} covers it under "{flat(head.text)}"', head)
-    return None
+
+    def share(text: str) -> float:
+        have = set(terms(text))
+        return sum(has_term(t, have) for t in want) / len(want)
+
+    heads = [h for d in _docs(part, gathered, retriever)[0] for h in _section_heads(retriever, d)]
+    found = [e.span for e in gathered.evidence]  # a tie goes to the section of the better evidence
+    rank = {(s.source, s.section): len(found) - i for i, s in reversed(list(enumerate(found)))}
+    best = max(heads, key=lambda s: (share(s.section[-1]), rank.get((s.source, s.section), 0)), default=None)
+    if best is None or share(best.section[-1]) < 0.5:
+        best = next(
+            (
+                e.span
+                for e in gathered.evidence
+                if e.span.section and share(f"{e.span.section[-1]} {e.span.text}") >= 0.5
+            ),
+            None,
+        )
+    if best is None:
+        return None
+    path = _headings(retriever, best)
+    said = " › ".join(f'"{flat(h.text)}"' for h in path)
+    return _accept(retriever, f"{_title(retriever, best.source)} covers it under {said}", *path)
 
 
 def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int = 2) -> Accept | None:
@@ -250,6 +268,26 @@ def _heading(retriever: Retriever, span: Span) -> Span:
     while i > 0 and sents[i - 1].source == span.source and sents[i - 1].section == span.section:
         i -= 1
     return sents[i]
+
+
+def _section_heads(retriever: Retriever, doc: str) -> list[Span]:
+    """The first sentence of each section of ``doc`` (its heading), in order."""
+    heads: list[Span] = []
+    for s in _doc_sentences(retriever, doc):
+        if s.section and (not heads or heads[-1].section != s.section):
+            heads.append(s)
+    return heads
+
+
+def _headings(retriever: Retriever, span: Span) -> list[Span]:
+    """The headings of ``span``'s section and of the numbered section it is part of, outermost
+    first ("10. Versions of the License", "10.1. New Versions")."""
+    own = _heading(retriever, span)
+    if len(span.section) < 2 or not section_numbers(span.section[-2:-1]):
+        return [own]
+    parent = span.section[:-1]
+    above = [s for s in _doc_sentences(retriever, span.source) if s.section == parent and s.start < own.start]
+    return [_heading(retriever, above[0]), own] if above else [own]
 
 
 def described(question: str, retriever: Retriever) -> str | None:

@@ -29,7 +29,7 @@ ASKS_SECTION_CONTENT = re.compile(
 ASKS_SECTION_TITLE = re.compile(r"\b(?:title|titled|heading|headed|called|named|name)\b", re.I)
 # The question asks which section (or heading) holds something: the answer is a section path.
 ASKS_WHICH_SECTION = re.compile(
-    r"\b(?:which|what)\s+(?:section|heading|chapter|clause|part|article|paragraph)\b"
+    r"\b(?:which|what)\s+(?:numbered\s+|top-level\s+|main\s+)?(?:section|heading|chapter|clause|part|article|paragraph)\b"
     r"|\bunder\s+(?:which|what)\s+(?:heading|section|title)\b",
     re.I,
 )
