@@ -29,6 +29,7 @@ from qa.lexicon import (
     PERCENT,
     QUOTED_TERM,
     SHOUTED,
+    VERSION_NAMED,
     YEAR,
     YES_NO_ASK,
 )
@@ -90,6 +91,9 @@ def judge(
     years = set(YEAR.findall(question)) - (corpus_numbers or set())
     if corpus_numbers is not None and years:
         return verdict(False, f"the documents never mention {_and(sorted(years))}")
+    versions = {v for m in VERSION_NAMED.finditer(question) for v in numbers_in(m.group(1) or m.group(2))}
+    if corpus_numbers is not None and (versions := versions - corpus_numbers):
+        return verdict(False, f"the documents never mention version {_and(sorted(versions))}")
     if qterms and len(missing) / len(qterms) >= missing_share and (not dense or cos < paraphrase_cosine):
         return verdict(False, f"no sentence in the documents mentions {_and(as_written(missing, question))}")
     if not dense:

@@ -37,6 +37,17 @@ def test_judge_refuses_a_year_the_documents_never_mention():
     assert not v.answerable and v.reason == "the documents never mention 2021"
 
 
+def test_judge_refuses_a_version_the_documents_never_write():
+    head = "Apache License Version 2.0, January 2004"
+    nums = {"2.0", "2004"}
+    v = judge("When was version 1.0 of the Apache License published?", [_ev(head, 0.8)], {"apache", "license"}, nums)
+    assert not v.answerable and v.reason == "the documents never mention version 1.0"
+    v = judge("What changed in mmh3 6.0.0?", [_ev(head, 0.8)], {"change"}, nums)
+    assert v.reason == "the documents never mention version 6.0.0"  # two dots: a version without the word
+    v = judge("When was version 2.0 of the Apache License published?", [_ev(head, 0.8)], {"apache", "license"}, nums)
+    assert v.answerable
+
+
 def test_judge_refuses_weak_evidence_and_no_evidence():
     assert judge("How many industrial projects are idle?", [_ev(IDLE, 0.1)], VOCAB).reason == (
         "no passage in the documents is close to the question"

@@ -33,6 +33,9 @@ ASKS_WHICH_SECTION = re.compile(
     r"|\bunder\s+(?:which|what)\s+(?:heading|section|title)\b",
     re.I,
 )
+# A version the question names ("version 1.0 of the Apache License", "mmh3 6.0.0"): a figure after a
+# version word, or one written with two dots. Documents that never write it do not have that version.
+VERSION_NAMED = re.compile(r"\b(?:version|release|edition|revision|v)\s*(\d+(?:\.\d+)*)\b|\b(\d+\.\d+\.\d+)\b", re.I)
 # Words that say what kind of answer is asked for ("the date", "what position"), and light verbs
 # ("hold", "have"): a sentence that answers need not repeat them.
 ANSWER_TYPE_WORDS = """date year time day month number amount name title kind type position role job post office
