@@ -73,8 +73,12 @@ def lead_in(piece: str) -> bool:
 
     >>> lead_in("Under GPLv3"), lead_in("When defining 'control' of an entity"), lead_in("When was it published")
     (True, True, False)
+    >>> lead_in("Under GPLv2, if a program does not say which version applies")  # its last clause is a condition
+    True
     """
-    return not ASKS_SOMETHING.search(piece) or (bool(CONDITION_CLAUSE.search(piece)) and "?" not in piece)
+    last = piece.rsplit(",", 1)[-1]
+    conditional = bool(CONDITION_CLAUSE.search(piece) or CONDITION_CLAUSE.search(last))
+    return not ASKS_SOMETHING.search(piece) or (conditional and "?" not in piece)
 
 
 class Planner:
