@@ -269,7 +269,7 @@ def test_split_parts_keeps_single_asks_whole():
               "If I sue over a patent, what happens to my licence?",
               "When you stop violating it, how are your rights restored?",
               "Do HTTPX and urllib3 support SOCKS proxies, and how?",
-              "Under GPLv2, if a program names no version, which version may you use?"]:  # fmt: skip
+              "Under GPLv2, if a program does not say which version applies, which version may you use?"]:  # fmt: skip
         assert split_parts(q) == [q]
     lead = "In the 2024 plan, which town gets most, and who decides?"  # the lead-in stays with the first ask
     assert split_parts(lead) == ["In the 2024 plan, which town gets most?", "who decides?"]
