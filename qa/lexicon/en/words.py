@@ -23,7 +23,10 @@ tell told say said affect involve concern regard relate compare compared big sma
 good bad best worst great little much many more less most least
 spent paid grew grown rose risen built held kept sold bought brought began taken given spread period because
 increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds
-average""".split()  # noqa: SIM905
+average
+once before after since until while during again ever yet within without""".split()  # noqa: SIM905
+# (The last line: words that join clauses in time or condition, "once you stop violating …", which
+# the documents say their own way, "prior to 60 days after the cessation".)
 
 
 # A capitalised word that does not start a sentence: a name the cited spans must hold.
