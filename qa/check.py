@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from qa.lexicon import (
     ANSWER_TYPE_WORDS,
     ASKS_NUMBER,
+    CLAUSE_JOINERS,
     CODE_FENCE,
     CODE_NAME,
     DOCUMENT_WORDS,
@@ -82,7 +83,7 @@ def judge(
     if not evidence:
         return Judgement(False, "nothing in the documents matches the question", 0.0, 0.0, tuple(qterms))
     coverage, best = _coverage(qterms, evidence)
-    missing = tuple(t for t in qterms if not has_term(t, vocabulary))
+    missing = tuple(t for t in qterms if not has_term(t, vocabulary) and t not in CLAUSE_JOINERS)
     cos = max(e.cosine for e in evidence)
 
     def verdict(ok: bool, reason: str) -> Judgement:

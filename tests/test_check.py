@@ -37,6 +37,11 @@ def test_judge_refuses_a_year_the_documents_never_mention():
     assert not v.answerable and v.reason == "the documents never mention 2021"
 
 
+def test_words_joining_clauses_in_time_are_not_missing_words():
+    v = judge("Once output fell, how long before the idle projects restart?", [_ev(IDLE, 0.6)], VOCAB, set())
+    assert "once" not in v.missing and "before" not in v.missing and "restart" in v.missing
+
+
 def test_judge_refuses_a_version_the_documents_never_write():
     head = "Apache License Version 2.0, January 2004"
     nums = {"2.0", "2004"}
