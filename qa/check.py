@@ -51,6 +51,7 @@ class Judgement:
     coverage: float  # share of the question's content terms found in the top evidence
     cosine: float  # best dense similarity of an evidence sentence
     missing: tuple[str, ...]  # content terms found nowhere in the corpus
+    premise: bool = False  # refused for a year or version the documents never write: nothing overrides it
 
 
 def judge(
@@ -86,15 +87,15 @@ def judge(
     missing = tuple(t for t in qterms if not has_term(t, vocabulary) and t not in CLAUSE_JOINERS)
     cos = max(e.cosine for e in evidence)
 
-    def verdict(ok: bool, reason: str) -> Judgement:
-        return Judgement(ok, reason, coverage, cos, missing)
+    def verdict(ok: bool, reason: str, premise: bool = False) -> Judgement:
+        return Judgement(ok, reason, coverage, cos, missing, premise)
 
     years = set(YEAR.findall(question)) - (corpus_numbers or set())
     if corpus_numbers is not None and years:
-        return verdict(False, f"the documents never mention {_and(sorted(years))}")
+        return verdict(False, f"the documents never mention {_and(sorted(years))}", premise=True)
     versions = {v for m in VERSION_NAMED.finditer(question) for v in numbers_in(m.group(1) or m.group(2))}
     if corpus_numbers is not None and (versions := versions - corpus_numbers):
-        return verdict(False, f"the documents never mention version {_and(sorted(versions))}")
+        return verdict(False, f"the documents never mention version {_and(sorted(versions))}", premise=True)
     if qterms and len(missing) / len(qterms) >= missing_share and (not dense or cos < paraphrase_cosine):
         return verdict(False, f"no sentence in the documents mentions {_and(as_written(missing, question))}")
     if not dense:

@@ -224,3 +224,24 @@ def test_which_section_prefers_the_heading_that_names_it_and_gives_the_numbered_
     ans = a.answer("Which section of the Baz License covers the steward?")
     assert '"10. Versions of the License." › "10.1. New Versions."' in ans.text, ans.text
     assert [c.quote for c in ans.citations] == ["10. Versions of the License.", "10.1. New Versions."]
+
+
+def test_a_version_the_named_document_never_writes_is_refused_not_answered_from_its_title(answerer):
+    from qa.answer.gather import structural
+    from qa.answer.types import Gathered
+    from qa.check import Judgement
+    from qa.retrieve import Evidence
+
+    ans = answerer(FakeChat("Version 2, 1 May 2001. [1]")).answer(
+        "When was version 7.5 of the Foo Public License published?"
+    )
+    assert ans.refused and ans.refusal_reason == "the documents never mention version 7.5"
+    r = answerer().retriever
+    top = tuple(
+        Evidence(s, 1.0, 0.8, 1.0) for s in r.sentences if s.source.endswith("foo-license.txt") and r.in_title(s)
+    )
+    part = Part("When was version 7.5 of the Foo Public License published?")
+    other = Judgement(False, "no sentence in the documents covers the question", 1.0, 0.8, ())
+    assert structural(part, Gathered((), top, other), r).answerable  # the title block is what it asks about ...
+    premise = Judgement(False, "the documents never mention version 7.5", 1.0, 0.8, (), premise=True)
+    assert structural(part, Gathered((), top, premise), r) is None  # ... unless it names a version never written

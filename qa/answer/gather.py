@@ -129,8 +129,10 @@ def structural(part: Part, gathered: Gathered, retriever: Retriever) -> Judgemen
     section (or the section holding the evidence) is found, not when a named document lacks it;
     answerable when it asks about the title block of a document it names and that block is in
     the evidence (whether the block answers is the verifier's to check)."""
-    found = section_answer(part, gathered, retriever)
     j = gathered.judgement
+    if j.premise:  # a year or version the documents never write: no heading or title block answers it
+        return None
+    found = section_answer(part, gathered, retriever)
     if found is None and retriever.title_asked(
         part.text, [e.span for e in gathered.evidence if retriever.in_title(e.span)], named_documents(retriever, part)
     ):
