@@ -167,6 +167,8 @@ def _stated(figure: str, said: set[str]) -> bool:
 
     >>> _stated("1.40", {"1.401"}), _stated("1.40", {"1.41"}), _stated("3", {"3.4"}), _stated("69.7", {"69.68"})
     (True, False, False, True)
+    >>> _stated("5.3", {"5.3.1"})  # a version is no finer figure
+    False
     """
     if figure in said:
         return True
@@ -174,7 +176,7 @@ def _stated(figure: str, said: set[str]) -> bool:
     if not places:
         return False
     step = Decimal(1).scaleb(-places)
-    finer = [Decimal(n) for n in said if len(n.partition(".")[2]) > places]
+    finer = [Decimal(n) for n in said if re.fullmatch(r"-?\d+\.\d+", n) and len(n.partition(".")[2]) > places]
     return any(n.quantize(step, rounding=ROUND_HALF_UP) == Decimal(figure) for n in finer)
 
 

@@ -95,6 +95,8 @@ def test_a_figure_is_matched_at_the_references_precision():
     assert not is_correct(per, "About 1.4 billion tenge [1]", False)  # coarser than the reference
     idle = Item("y", "number", "How many idle?", "3", True, (("3",),), ())
     assert not is_correct(idle, "3.4 projects [1]", False)  # a whole number is said as written
+    release = Item("z", "fact", "Which release?", "5.3", True, (("5.3",),), ())
+    assert not is_correct(release, "mmh3 5.3.1 added it. [1]", False)  # a version string is no figure to round
 
 
 def test_run_scores_and_keeps_going_after_errors(make_answerer):
