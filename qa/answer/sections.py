@@ -127,8 +127,9 @@ def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
         return sum(has_term(t, have) for t in want) / len(want)
 
     heads = [h for d in _docs(part, gathered, retriever)[0] for h in _section_heads(retriever, d)]
-    found = [e.span for e in gathered.evidence]  # a tie goes to the section of the better evidence
-    rank = {(s.source, s.section): len(found) - i for i, s in reversed(list(enumerate(found)))}
+    rank: dict[tuple, int] = {}  # a tie goes to the section of the better evidence
+    for i, e in enumerate(gathered.evidence):
+        rank.setdefault((e.span.source, e.span.section), len(gathered.evidence) - i)
     best = max(heads, key=lambda s: (share(s.section[-1]), rank.get((s.source, s.section), 0)), default=None)
     if best is None or share(best.section[-1]) < 0.5:
         best = next(
@@ -287,7 +288,7 @@ def _headings(retriever: Retriever, span: Span) -> list[Span]:
         return [own]
     parent = span.section[:-1]
     above = [s for s in _doc_sentences(retriever, span.source) if s.section == parent and s.start < own.start]
-    return [_heading(retriever, above[0]), own] if above else [own]
+    return [above[0], own] if above else [own]  # the parent's first sentence is its heading
 
 
 def described(question: str, retriever: Retriever) -> str | None:
