@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from qa.check import names_in
+from qa.check import focus_terms, names_in
 from qa.lexicon import (
     AFFIRMS,
     ASKS_COUNT,
@@ -19,6 +19,7 @@ from qa.lexicon import (
     ASKS_NUMBER,
     ASKS_SUM_OF_MONEY,
     CHANGE_DOWN,
+    CLAUSE_BREAK,
     COUNTED_NOUN_END,
     DIGITS,
     FALLS,
@@ -173,6 +174,40 @@ def figure_of_measure(question: str, answer: str, sentences: list[str]) -> bool:
             continue
         theirs = {(n, u.lower()) for n, u in MEASURED.findall(s) if u.lower() in units}
         if theirs and not theirs & asked:
+            return False
+    return True
+
+
+def figure_of_clause(question: str, answer: str, sentences: list[str]) -> bool:
+    """A sentence that gives figures in two clauses gives the answer's figure in the clause that
+    names more of what the question asks (its words and figures): "three" is not how many projects
+    are under implementation in "Nine projects are under implementation, while three projects stand idle".
+
+    >>> s = ["Nine projects are under implementation, while three projects stand idle."]
+    >>> q = "How many anchor projects are still under implementation?"
+    >>> figure_of_clause(q, "Three projects are still under implementation.", s), figure_of_clause(q, "Nine.", s)
+    (False, True)
+    >>> figure_of_clause("How many stand idle?", "Three projects stand idle.", s)
+    True
+    >>> s = ["In 2024, this amount will reach 62.8 billion tenge, including 31.2 billion tenge from the budget."]
+    >>> figure_of_clause("How much will be allocated in 2024?", "31.2 billion tenge.", s)
+    False
+    >>> figure_of_clause("How much of it comes from the budget in 2024?", "31.2 billion tenge.", s)
+    True
+    """
+    said = {n for n in numbers_in(answer) - numbers_in(question) if not YEAR.fullmatch(n)}
+    if not said:
+        return True
+    wanted, figures = focus_terms(question), numbers_in(question)
+    for s in sentences:
+        scored = []
+        for clause in CLAUSE_BREAK.split(s):
+            have = set(terms(clause))
+            named = sum(has_term(t, have) for t in wanted) + len(figures & numbers_in(clause))
+            scored.append((numbers_in(clause) - figures, named))
+        mine = [n for found, n in scored if found & said]
+        others = [n for found, n in scored if found and not found & said]
+        if mine and others and max(others) > max(mine):
             return False
     return True
 

@@ -138,6 +138,7 @@ def build_answerer(
     v.unsaid_words, v.unsaid_share, v.follow_words = settings.unsaid_words, settings.unsaid_share, settings.follow_words
     v.strong_coverage, v.strong_cosine = settings.strong_coverage, settings.strong_cosine
     v.confirm_yes, v.misquote_words, v.about_share = settings.confirm_yes, settings.misquote_words, settings.about_share
+    v.rival = (settings.rival_window, settings.rival_margin)
     answerer.extractor.define_bonus = settings.define_bonus
     answerer.planner.reword_growth = settings.reword_growth
     answerer.gatherer.limits = {

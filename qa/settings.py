@@ -205,6 +205,19 @@ class Settings(BaseSettings):
         description="a calculation reads a figure from a sentence that (with the one before it) mentions at least "
         "this share of what the question (or one side of a ratio) names: half lets it say the rest in its own words",
     )
+    rival_window: int = Field(
+        default=1,
+        ge=0,
+        description="sentences either side of a cited one searched for a parallel clause giving another figure of "
+        "the same kind ('60 days' beside '30 days'): such clauses follow each other, and each costs a model call",
+    )
+    rival_margin: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="a parallel clause replaces the cited sentence when the model's P(yes) that it answers is "
+        "higher by more than this",
+    )
     define_bonus: float = Field(
         default=0.5,
         ge=0,

@@ -29,6 +29,7 @@ from qa.documents import Span
 from qa.grounding import (
     contradicts,
     figure_about_names,
+    figure_of_clause,
     figure_of_measure,
     figure_of_period,
     figures_named,
@@ -61,6 +62,7 @@ from .arith import (
     unit_after,
 )
 from .prompt import INSTRUCTIONS, confirm_messages
+from .rivals import preferred
 from .sections import asks_structure, section_answer, title_answer
 from .spans import (
     also_read,
@@ -106,6 +108,7 @@ class Verifier:
         self.strong_coverage, self.strong_cosine = 0.99, 0.5
         self.confirm_yes, self.misquote_words = 0.4, 3  # Settings.confirm_yes / misquote_words
         self.about_share = 0.5  # Settings.about_share
+        self.rival = (1, 0.0)  # Settings.rival_window / rival_margin
 
     def verify(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         own = section_answer(part, gathered, self.retriever)
@@ -113,7 +116,7 @@ class Verifier:
             return own
         verdict = self._check(part, gathered, draft)
         if isinstance(verdict, Accept):
-            verdict = each_document(self.retriever, part, gathered, verdict)
+            verdict = self.preferred(part, each_document(self.retriever, part, gathered, verdict))
         if isinstance(verdict, Accept) and lacks_names(part.text, verdict.text):
             return Refuse("no sentence in the documents gives the names asked for")
         if not isinstance(verdict, Accept) and (block := title_answer(part, gathered, self.retriever)) is not None:
@@ -146,26 +149,46 @@ class Verifier:
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
         if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
-        if (problem := self.ungrounded(part, body, chosen)) is not None:
+        read = [*(self.in_context(c) for c in chosen), *texts, *titles, self.naming(part, chosen)]
+        if (problem := self.ungrounded(part, body, chosen) or self.beyond(part, body, read)) is not None:
             log.info("the reworded answer is not kept: %s", problem)
             return None
         verdict = self._accept(with_bounds(body, [c.text for c in chosen]), chosen)
         if not isinstance(verdict, Accept):
             return None
         verdict = each_document(self.retriever, part, gathered, verdict)  # a comparison is confirmed from each document
-        return verdict if self.confirms(part.text, [c.quote for c in verdict.citations]) else None
+        if not self.confirms(part.text, [c.quote for c in verdict.citations]):
+            return None
+        return self.preferred(part, verdict)
 
     def confirms(self, question: str, sentences: list[str]) -> bool:
         """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
+        yes = self.yes(question, sentences)
+        log.info("model confirms %r answer %r: P(yes) %s (needs %.2f)", sentences, question, yes, self.confirm_yes)
+        return yes is not None and yes >= self.confirm_yes
+
+    def yes(self, question: str, sentences: list[str]) -> float | None:
+        """The model's probability that ``sentences`` answer ``question``; None without a model."""
         if self.backend is None:
-            return False
+            return None
         try:
-            yes = self.backend.yes_probability(confirm_messages(question, sentences))
+            return self.backend.yes_probability(confirm_messages(question, sentences))
         except Exception as exc:  # the check could not be made: the answer stays unconfirmed
-            log.warning("confirming a reworded answer failed: %s", exc)
-            return False
-        log.info("model confirms %r answer %r: P(yes) %.2f (needs %.2f)", sentences, question, yes, self.confirm_yes)
-        return yes >= self.confirm_yes
+            log.warning("asking the model whether sentences answer failed: %s", exc)
+            return None
+
+    def preferred(self, part: Part, verdict: Accept) -> Accept:
+        """``verdict``, or the rival sentence (another figure of the same kind beside the cited one)
+        that the model prefers as the answer (``rivals.preferred``)."""
+        if self.backend is None or part.document or len({c.source for c in verdict.citations}) > 1:
+            return verdict  # a comparison's sides are each checked on their own document
+        body = MARKER.sub("", verdict.text).strip()
+        rival = preferred(part.text, body, verdict.citations, self.retriever.document_sentences, self.yes, *self.rival)
+        if rival is None:
+            return verdict
+        log.info("a neighbouring sentence answers %r better: %r", part.text, rival.text)
+        chosen = self._accept(rival.text, [rival])
+        return chosen if isinstance(chosen, Accept) else verdict
 
     def _check(self, part: Part, gathered: Gathered, draft: Draft) -> Verdict:
         raw = until_not_found(draft.raw)
@@ -256,17 +279,22 @@ class Verifier:
             return "a number or name of the answer is not in the sentences it cites"
         if (problem := self.ungrounded(part, body, chosen)) is not None:
             return problem
-        extra, own = unsaid(body, [*spans_ctx, *texts, naming], part.text)
-        if (
-            len(extra) >= self.unsaid_words and len(extra) > self.unsaid_share * own
-        ):  # "because it is a copyleft license"
-            return f"the answer says what its cited sentences do not ({', '.join(as_written(extra[:4], body))})"
+        if (problem := self.beyond(part, body, [*spans_ctx, *texts, naming])) is not None:
+            return problem
         if all(is_heading(c) for c in chosen) and not asks_structure(part.text):
             return "the cited sentences are section headings, which name a topic and say nothing of it"
         if not self.about(spans_ctx, part.focus, chosen) and not r.title_asked(
             part.text, chosen, named_documents(r, part)
         ):
             return "the cited sentences are not about the question"
+        return None
+
+    def beyond(self, part: Part, body: str, read: list[str]) -> str | None:
+        """Why ``body`` says more than ``read`` (its sentences in context) and the question: "because
+        it is a copyleft license", or another sentence's list; None when it does not."""
+        extra, own = unsaid(body, read, part.text)
+        if len(extra) >= self.unsaid_words and len(extra) > self.unsaid_share * own:
+            return f"the answer says what its cited sentences do not ({', '.join(as_written(extra[:4], body))})"
         return None
 
     def ungrounded(self, part: Part, body: str, chosen: list[Span]) -> str | None:
@@ -295,6 +323,8 @@ class Verifier:
             return (
                 "the sentence giving the answer's figure is about another measure (32-bit, 128-bit) than the question's"
             )
+        if not figure_of_clause(part.text, body, texts):
+            return "the answer's figure is from a clause of its sentence about another thing than the question asks"
         if not gives_asked_kind(part.text, body):
             return "the answer does not give the kind of thing asked for (a date, a number)"
         return None

@@ -88,6 +88,12 @@ NEGATION = re.compile(
 NUMBER = r"\d[\d,]*(?:\.\d+)?"
 # A figure written in digits ("128", "2019-2023", "4.0.0"), not digits inside a name ("mmh3", "x86").
 DIGITS = re.compile(r"(?<![^\W\d_])\d(?:[\d,.]*\d)?(?![^\W\d_])")
+# A figure and the word that says what it counts ("60 days", "41 projects", "5 %"): two neighbouring
+# sentences giving one kind of figure ("60 days" … "30 days") are parallel clauses the model may mix up.
+FIGURE_UNIT = re.compile(rf"(?<![\w.])({NUMBER})\s*(%|[A-Za-z]+)")
+# Where one clause of a sentence ends and another, with its own figure, begins: "Nine projects are under
+# implementation, while three projects stand idle"; "62.8 billion tenge, including 31.2 billion from the budget".
+CLAUSE_BREAK = re.compile(r"\s*(?:;|,\s*(?=(?:while|whereas|including|but|and|compared|against|of which)\b))\s*", re.I)
 PART_OF_WHOLE = re.compile(rf"({NUMBER})\s+(?:out of|of the|of)\s+({NUMBER})\b", re.I)
 WHOLE_INCLUDING_PART = re.compile(rf"({NUMBER})\b[^.;]*?\binclud(?:ing|es|ed)\s+({NUMBER})\b", re.I)
 # The question asks for an average: an amount divided by a count ("each", "per project", "a year").

@@ -34,8 +34,10 @@ ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.
+# A preposition may lead the new ask: "Which agency reported this, on what date, and at what meeting?"
+ASK_START = rf"(?:(?:on|in|at|for|from|by|to|with|under|since|until)\s+)?{QUESTION_WORDS}\b"
 PART_BREAK = re.compile(
-    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={QUESTION_WORDS}\b)|\s+(?:and|or)\s+(?={QUESTION_WORDS}\b))",
+    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={ASK_START})|\s+(?:and|or)\s+(?={ASK_START}))",
     re.I,
 )
 LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
