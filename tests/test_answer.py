@@ -275,6 +275,8 @@ def test_split_parts_keeps_single_asks_whole():
     assert split_parts(lead) == ["In the 2024 plan, which town gets most?", "who decides?"]
     asks = "When was version 3 published, and who publishes it?"  # "when" + a verb is an ask of its own
     assert split_parts(asks) == ["When was version 3 published?", "who publishes it?"]
+    led = "Which agency reported this, on what date, and at what meeting?"  # a preposition may lead an ask
+    assert split_parts(led) == ["Which agency reported this?", "on what date?", "at what meeting?"]
 
 
 def test_planner_translates_a_question_in_another_script(make_answerer):
@@ -683,6 +685,19 @@ def test_a_reworded_answer_is_accepted_when_the_model_confirms_its_sentence(make
     v, chat = _reworded(make_answerer(None), "Yes")
     assert isinstance(v, Accept) and v.citations[0].quote == IDLE_SENTENCE
     assert "yes or no" in chat.seen[0][0]["content"] and IDLE_SENTENCE in chat.seen[0][1]["content"]
+
+
+def test_a_reworded_answer_that_says_what_its_sentences_do_not_is_refused_unasked(make_answerer):
+    a = make_answerer(None)
+    q = "Which raw-material branches do the core employers work in?"
+    g = _gathered(a, q)
+    far = tuple(e for e in g.evidence if "mining" not in e.span.text)  # the sentence that lists them was not found
+    g = Gathered(g.hits, far, Judgement(True, "supported", 0.3, 0.45, ("raw", "branch", "core", "employer")))
+    a.verifier.backend = chat = FakeChat("Yes")
+    said = "The core employers work in mining and chemical industries, agro-industrial sector and construction."
+    cited = _numbered_spans(a, "Local authorities are currently working on attraction of new investors.")
+    v = a.verifier.verify(Part(q), g, _draft(a, f"{said} [{cited}]"))  # another sentence's list, cited elsewhere
+    assert isinstance(v, Refuse) and chat.seen == []
 
 
 def test_a_reworded_answer_the_model_does_not_confirm_is_refused(make_answerer):

@@ -245,3 +245,26 @@ def test_a_version_the_named_document_never_writes_is_refused_not_answered_from_
     assert structural(part, Gathered((), top, other), r).answerable  # the title block is what it asks about ...
     premise = Judgement(False, "the documents never mention version 7.5", 1.0, 0.8, (), premise=True)
     assert structural(part, Gathered((), top, premise), r) is None  # ... unless it names a version never written
+
+
+def test_which_section_must_name_every_name_the_question_asks_about(answerer):
+    from qa.answer.sections import section_answer
+
+    a = answerer()
+    q = "Which section of the Foo Public License covers ending the rights you break?"
+    found = section_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever)
+    assert found is not None and "3. Termination." in found.text
+    q = "Which section of the Foo Public License covers ending the rights of AGPL code?"  # the licence never says AGPL
+    assert section_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever) is None
+
+
+def test_a_question_asking_why_is_not_answered_from_the_title_block(answerer):
+    from qa.answer.sections import title_answer
+
+    a = answerer()
+    for q, kept in (
+        ("When was the Foo Public License published?", True),
+        ("Why was the Foo Public License published?", False),
+    ):
+        block = title_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever)
+        assert (block is not None and "1 May 2001" in block.text) is kept, q

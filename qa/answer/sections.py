@@ -10,12 +10,13 @@ the best evidence sentence about it.
 
 from __future__ import annotations
 
-from qa.check import GENERIC_TERMS, naming_terms, prose
+from qa.check import GENERIC_TERMS, names_in, naming_terms, prose
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.grounding import gives_asked_kind
 from qa.lexicon import (
     ASKS_DATE,
+    ASKS_REASON,
     ASKS_SECTION_CONTENT,
     ASKS_SECTION_TITLE,
     ASKS_WHICH_SECTION,
@@ -23,6 +24,7 @@ from qa.lexicon import (
     DESCRIBES,
     DOCUMENT_WORDS,
     SECTION_TOPIC_WORDS,
+    SHOUTED,
     YEAR,
 )
 from qa.naming import TITLE_ASK
@@ -117,14 +119,18 @@ def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
     """The section whose own heading names what the question asks about, in the documents it
     names or else those retrieved ("Which section of the Apache License deals with submitting contributions?": "5.
     Submission of Contributions", not the definition that mentions contributions); else the
-    section of the first evidence sentence that, with its heading, names half of it."""
+    section of the first evidence sentence that, with its heading, names half of it. Either names
+    every name the question asks about ("AGPL")."""
     want = asked_beyond(part.text, retriever)
     if not want:
         return None
 
+    said = names_in(part.text) | {m.group() for m in SHOUTED.finditer(part.text)}
+    names = {t for n in said for t in terms(n)} & set(want)  # "AGPL": the section must say it
+
     def share(text: str) -> float:
         have = set(terms(text))
-        return sum(has_term(t, have) for t in want) / len(want)
+        return sum(has_term(t, have) for t in want) / len(want) if all(has_term(t, have) for t in names) else 0.0
 
     heads = [h for d in _docs(part, gathered, retriever)[0] for h in _section_heads(retriever, d)]
     rank: dict[tuple, int] = {}  # a tie goes to the section of the better evidence
@@ -157,6 +163,8 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     named = named_documents(retriever, part)
     top = [e.span for e in gathered.evidence[:lead] if retriever.in_title(e.span)]
     if len(named) != 1 or not TITLE_ASK.search(part.text) or not retriever.title_asked(part.text, top, named):
+        return None
+    if ASKS_REASON.search(part.text):  # a title block names, dates and versions; it gives no reasons
         return None
     block = [s for s in _doc_sentences(retriever, next(iter(named))) if retriever.in_title(s)]
     block = [s for s in block if prose(readable(s.text))]  # a logo's or a badge's HTML is no answer

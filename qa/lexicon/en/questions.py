@@ -32,6 +32,9 @@ QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 
+# The question asks for a reason, which a title block (name, version, date) never gives.
+ASKS_REASON = re.compile(r"\b(why|for what reason|how come|what is the reason)\b", re.I)
+
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.
 # A preposition may lead the new ask: "Which agency reported this, on what date, and at what meeting?"
