@@ -16,6 +16,7 @@ from qa.lexicon import (
     AFFIRMS,
     ASKS_COUNT,
     ASKS_DATE,
+    ASKS_NAMED_KIND,
     ASKS_NUMBER,
     ASKS_SUM_OF_MONEY,
     CHANGE_DOWN,
@@ -28,6 +29,7 @@ from qa.lexicon import (
     MEASURED,
     MONEY_FIGURE,
     MONTHS,
+    NAME_OF_KIND,
     NEGATES,
     NONE_WORDS,
     PERCENT,
@@ -210,6 +212,42 @@ def figure_of_clause(question: str, answer: str, sentences: list[str]) -> bool:
         if mine and others and max(others) > max(mine):
             return False
     return True
+
+
+def name_of_kind(question: str, answer: str, sentences: list[str]) -> bool:
+    """For a question asking which thing of a kind ("Which agency reported this?"), the answer gives
+    the name that a cited sentence gives that kind ("Kazinform News Agency reports"), not another
+    name of the sentence ("the Cabinet").
+
+    >>> s = ["At today's meeting of the Cabinet, the minister spoke, Kazinform News Agency reports."]
+    >>> name_of_kind("Which agency reported this?", "The Cabinet.", s), name_of_kind("Which agency?", "Kazinform.", s)
+    (False, True)
+    >>> name_of_kind("Which towns are weakest?", "Temirtau and Balkhash.", ["The weakest are Temirtau and Balkhash."])
+    True
+    >>> name_of_kind("Which license?", "The MIT License.", ["Not the Apache License but the MIT License."])
+    True
+    """
+    named, said = names_of_kind(question, sentences), {w.lower() for w in words(answer)}
+    return not named or any(n & said for n in named)
+
+
+def names_of_kind(question: str, sentences: list[str]) -> list[set[str]]:
+    """The names (as sets of lower-cased words) that ``sentences`` give things of the kind the
+    question asks for ("Which agency …?": "Kazinform News Agency" -> {"kazinform", "news"}).
+
+    >>> names_of_kind("Which agency reported this?", ["It was Kazinform News Agency."])
+    [{'kazinform', 'news'}]
+    """
+    asked = ASKS_NAMED_KIND.search(question)
+    if not asked or asked.group(1).lower() in STOPWORDS:
+        return []
+    kind = stem(asked.group(1).lower())
+    return [
+        {w.lower() for w in m.group(1).split()}
+        for s in sentences
+        for m in NAME_OF_KIND.finditer(s)
+        if stem(m.group(2).lower()) == kind
+    ]
 
 
 def _years(text: str) -> set[int]:

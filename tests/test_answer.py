@@ -1050,3 +1050,24 @@ def test_how_much_a_sentence_must_name_to_be_read_for_a_calculation_is_a_setting
     a.verifier.about_share = 0.5
     kept = a.verifier.rest_of_whole(Part(q), _gathered(a, q))
     assert kept is not None and kept.text.startswith("29 / 41 = 70.7%") and kept.citations[0].quote == operating.text
+
+
+def test_an_answer_naming_another_thing_than_the_one_of_the_kind_asked_is_not_kept(make_answerer):
+    a = make_answerer(None)
+    first, part = _sentence(a, "At today"), Part("Which agency reported this?")
+    assert "another name" in (a.verifier.ungrounded(part, "The Cabinet reported this.", [first]) or "")
+    assert a.verifier.ungrounded(part, "Kazinform News Agency reported this.", [first]) is None
+    agencies = _sentence(a, "In his words, central government agencies")  # names no agency
+    e = a.extractor
+    assert e.score(first, part) - e.score(agencies, part) == pytest.approx(e.define_bonus)  # both name "agency"
+
+
+def test_a_reworded_answer_does_not_cite_a_sentence_only_for_the_questions_own_words(make_answerer):
+    a = make_answerer(None)
+    q = "How many of the flagship ventures are currently stalled?"
+    g = _gathered(a, q)
+    g = Gathered(g.hits, g.evidence, Judgement(True, "supported", 0.3, 0.45, ("flagship", "venture", "stall")))
+    a.verifier.backend = FakeChat("Yes")
+    n = _numbered_spans(a, IDLE_SENTENCE)
+    v = a.verifier.verify(Part(q), g, _draft(a, f"Three projects are currently stalled. [{n}]"))
+    assert isinstance(v, Accept) and [c.quote for c in v.citations] == [IDLE_SENTENCE]  # not "… currently working …"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from qa.check import beyond_names, prose, relevance
 from qa.cite import Citation, verified
 from qa.documents import Span
-from qa.grounding import figure_about_names, gives_asked_kind, gives_kind_said, words_about_names
+from qa.grounding import figure_about_names, gives_asked_kind, gives_kind_said, names_of_kind, words_about_names
 from qa.lexicon import ASKS_NUMBER, MARKUP
 from qa.retrieve import Retriever
 from qa.structure import flat, unframed
@@ -71,4 +71,6 @@ class Extractor:
             share = share + 1.0 if share > 0 else 0.0
         if share > 0 and any(defines(t, span.text) for t in quoted_terms(part.text)):
             share += self.define_bonus  # the definition of a term the question quotes, as the gatherer puts it first
+        if share > 0 and names_of_kind(part.text, [span.text]):
+            share += self.define_bonus  # "Which agency?": the sentence naming one ("Kazinform News Agency")
         return share + (0.25 if ASKS_NUMBER.match(part.text) and numbers_in(span.text) else 0.0)

@@ -35,6 +35,7 @@ from qa.grounding import (
     figures_named,
     gives_asked_kind,
     misquotes,
+    name_of_kind,
     reverses,
     words_about_names,
 )
@@ -144,6 +145,8 @@ class Verifier:
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
         chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        need = said_beyond(body, part.focus)  # a sentence picked only for the question's own words is not cited
+        chosen = [c for c in chosen if holds(c) & need] or chosen
         if echo_only(part.focus, body, chosen) is not None:
             return None
         texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
@@ -323,6 +326,8 @@ class Verifier:
             return (
                 "the sentence giving the answer's figure is about another measure (32-bit, 128-bit) than the question's"
             )
+        if not name_of_kind(part.text, body, texts):
+            return "the answer gives another name than the one its sentence gives the kind of thing asked for"
         if not figure_of_clause(part.text, body, texts):
             return "the answer's figure is from a clause of its sentence about another thing than the question asks"
         if not gives_asked_kind(part.text, body):

@@ -32,6 +32,11 @@ QUESTION_WORDS = r"(?:how|what|which|who|whom|whose|when|where|why)"
 # The question asks for names: an answer without a proper name does not answer it.
 ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 
+# The question asks for a thing of a kind by name: "Which agency reported this?" (group 1, "agency"). A
+# cited sentence that names one of that kind ("Kazinform News Agency") answers with that name.
+ASKS_NAMED_KIND = re.compile(r"^\s*(?:which|what)\s+([a-z]+)\b", re.I)
+# A name that says its kind in its last word: "Kazinform News Agency", "Free Software Foundation".
+NAME_OF_KIND = re.compile(r"\b((?:[A-Z][\w’'-]*\s+){1,4})([A-Z][a-z]+)\b")
 # The question asks for a reason, which a title block (name, version, date) never gives.
 ASKS_REASON = re.compile(r"\b(why|for what reason|how come|what is the reason)\b", re.I)
 
