@@ -39,29 +39,13 @@ from qa.grounding import (
     reverses,
     words_about_names,
 )
-from qa.lexicon import (
-    ASKS_AVERAGE,
-    ASKS_DIFFERENCE,
-    ASKS_RATIO,
-    ASKS_SHARE,
-    PER_YEAR,
-    ROUGHLY,
-    YEAR,
-)
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
-from qa.text import counts_in, numbers_in
 
 from .arith import (
-    Computation,
-    explain,
-    larger_first,
-    operands_fit,
     parse_expression,
-    per_operand,
-    same_kind,
-    unit_after,
 )
+from .computed import Computing
 from .prompt import INSTRUCTIONS, confirm_messages
 from .rivals import preferred
 from .sections import asks_structure, section_answer, title_answer
@@ -76,9 +60,6 @@ from .spans import (
     lacks_names,
     markers,
     named_documents,
-    operand_spans,
-    operands_apart,
-    read_widening,
     said_beyond,
     unsaid,
     until_not_found,
@@ -86,12 +67,11 @@ from .spans import (
     with_path,
 )
 from .types import Accept, Draft, Fallback, Gathered, Part, Refuse, Verdict
-from .wholes import implied
 
 log = logging.getLogger(__name__)
 
 
-class Verifier:
+class Verifier(Computing):
     """Checks one part's draft against the documents."""
 
     def __init__(
@@ -332,70 +312,6 @@ class Verifier:
             return "the answer's figure is from a clause of its sentence about another thing than the question asks"
         if not gives_asked_kind(part.text, body):
             return "the answer does not give the kind of thing asked for (a date, a number)"
-        return None
-
-    def _computation(
-        self, part: Part, body: str, candidates: list[Span], gathered: Gathered | None = None
-    ) -> Verdict | None:
-        """A written calculation, or a number no span holds that two span numbers give: recomputed."""
-        parsed = parse_expression(body)
-        held = set().union(*(counts_in(c.text) for c in candidates)) if candidates else set()
-        if parsed is None:
-            new = sorted(n for n in numbers_in(body) - held - numbers_in(part.text) if not YEAR.fullmatch(n))
-            # a figure no sentence holds is taken for a calculation only where the question asks one
-            comp = explain(new[0], sorted(held)) if len(new) == 1 and part.arithmetic else None
-            if comp is None:
-                return None
-            operands, ops = comp.operands, comp.ops
-        else:
-            operands, ops = parsed
-        spans = operand_spans(self.retriever, part, operands, candidates, gathered)
-        if isinstance(spans, Fallback):
-            return spans
-        chosen = list(dict.fromkeys(spans))
-        if not operands_fit(operands, ops, [s.text for s in spans]):
-            return Fallback("the calculation adds figures of different kinds or uses one figure twice")
-        if not self.about([self.in_context(c) for c in chosen], part.focus, chosen):
-            return Fallback("the numbers of the calculation come from sentences not about the question")
-        if (apart := operands_apart(self.retriever, part, operands, chosen)) is not None:
-            return Fallback(apart)
-        if not figure_of_period(part.text, " ".join(operands), [c.text for c in chosen]):
-            return Fallback("a figure of the calculation is of another year than the question names")
-        share, ratio = bool(ASKS_SHARE.search(part.text)), bool(ASKS_RATIO.search(part.text))
-        divides = share or ratio or bool(ASKS_AVERAGE.search(part.text) or PER_YEAR.search(part.text))
-        sources = [s.text for s in spans]
-        if ratio and len(operands) == 2:  # "how many times …": the larger figure over the smaller one
-            if not same_kind(operands, sources):
-                return Fallback("the ratio divides figures of different kinds")
-            (operands, sources), ops = larger_first(operands, sources), ("/",)
-        if "-" in ops and not ASKS_DIFFERENCE.search(part.text):  # "the total amount": 41 - 29 is no answer
-            return Fallback("the calculation subtracts where the question asks no difference or rest")
-        unit = "times" if ratio and ops == ("/",) else unit_after(operands[0], sources[0])
-        comp = Computation(operands, ops, unit, share and "/" in ops, per_operand(operands, sources))
-        if not set(ops) <= ({"+", "-", "/"} if divides else {"+", "-"}) or not comp.result > 0:
-            return Fallback(f"the calculation {comp.render()} does not give a count or amount")
-        return self._accept(comp.render(bool(ROUGHLY.search(part.text))), chosen)
-
-    def rest_of_whole(self, part: Part, gathered: Gathered) -> Accept | None:
-        """The code's own calculation of a figure the sentences about the question imply (see
-        ``implied``), cited from them; None when they imply none. The best few sentences are read
-        first, then more of the retrieved passages (an average's count or a ratio's second figure
-        may sit below them); the question as asked, then without its documents' subject words
-        ("single-industry towns" in an article about them)."""
-        q = part.text
-        for spans in read_widening(self.retriever, part, gathered, self.follow_words):
-            rest = beside_subject(self.retriever, q, spans, self.topic_share)
-            for asked in dict.fromkeys((q, rest)):
-                found = implied(asked, [s.text for s in spans], [self.in_context(s) for s in spans], self.about_share)
-                if found is not None:
-                    comp, where, note = found
-                    body = f"{comp.render(bool(ROUGHLY.search(q)))} {note}".strip()
-                    cited = [spans[i] for i in where]
-                    if (apart := operands_apart(self.retriever, part, comp.operands, cited)) is not None:
-                        log.info("the implied figure is not kept: %s", apart)
-                        return None
-                    verdict = self._accept(body, cited)
-                    return verdict if isinstance(verdict, Accept) else None
         return None
 
     def _accept(self, body: str, spans: list[Span]) -> Verdict:
