@@ -268,3 +268,35 @@ def test_a_question_asking_why_is_not_answered_from_the_title_block(answerer):
     ):
         block = title_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever)
         assert (block is not None and "1 May 2001" in block.text) is kept, q
+
+
+QUX = """QUX GENERAL LICENSE
+Version 3, 9 June 2004
+
+Copyright (C) 2004 Qux Foundation, Inc.
+Everyone may copy this licence.
+
+1. Scope.
+
+This licence covers tools.
+"""
+
+
+def test_the_title_block_line_the_question_points_at_answers_it(tmp_path: Path):
+    from qa.answer.sections import title_answer
+    from qa.pipeline import build_answerer, index_documents
+
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "qux-license.txt").write_text(QUX)
+    (tmp_path / "seeds" / "bar-license.txt").write_text(BAR)  # a question names one of several documents
+    s = Settings(root=tmp_path, llm="extractive", context_chars=100, evidence_chars=400)
+    emb = FakeEmbedder()
+    index_documents(s, embedder=emb)
+    a = build_answerer(s, embedder=emb, backend=None)
+    for q, said in (
+        ("What is the copyright line at the top of the Qux General License?", "Copyright (C) 2004"),
+        ("Who holds the copyright on the Qux General License?", "Copyright (C) 2004"),
+        ("When was the Qux General License published?", "9 June 2004"),
+    ):
+        block = title_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever)
+        assert block is not None and said in block.text, (q, block)

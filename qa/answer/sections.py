@@ -174,7 +174,9 @@ def title_answer(part: Part, gathered: Gathered, retriever: Retriever, lead: int
     hits = [sum(has_term(t, set(terms(s.text))) for t in want) for s in block]
     if not any(hits) and any(t not in GENERIC_TERMS for t in want):
         return None  # it asks about something the block does not mention ("when was rule X published?")
-    best = max(range(len(block)), key=lambda i: (hits[i], -i))
+    named = _block_terms(part.text, retriever)  # with the words that point at the block: "the copyright line"
+    also = [sum(has_term(t, set(terms(s.text))) for t in named) for s in block]
+    best = max(range(len(block)), key=lambda i: (hits[i], also[i], -i))
     if not gives_asked_kind(part.text, block[best].text):  # "On what date …?" and the block has no date
         return None
     line = _line_of(retriever, block[best]) if not hits[best] else [block[best]]

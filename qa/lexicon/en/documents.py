@@ -19,8 +19,9 @@ do does library package project tool software program module framework thing""".
 # A sentence that describes a subject: "<name> is a …", "<name> are the …".
 DESCRIBES = re.compile(r"\b(?:is|are)\s+(?:a|an|the|one)\b", re.I)
 # What a question about a numbered section asks when it asks nothing else: its heading.
+# A line of the text points at where to read, as a heading does ("the copyright line at the top").
 SECTION_TOPIC_WORDS = """title titled heading headed called named name cover covers covered say says said deal deals
-about concern concerns subject topic""".split()  # noqa: SIM905
+about concern concerns subject topic line lines""".split()  # noqa: SIM905
 # A question about a numbered section that asks what it says, not only what it is called ("What
 # does section 8 cover?"): its heading and its first sentence answer it.
 ASKS_SECTION_CONTENT = re.compile(
