@@ -210,3 +210,10 @@ def test_code_an_answer_names_must_be_in_its_cited_spans_or_the_question():
 def test_the_sentence_that_holds_the_code_an_answer_names_is_cited():
     candidates = ["The console prints rich text.", "Call console.save_html() to write HTML."]
     assert support_set("Use `console.save_html` to save it.", candidates) == [1]
+
+
+def test_a_verb_of_motion_in_any_form_is_no_topic_of_the_question():
+    from qa.check import focus_terms
+
+    for q in ("How much money goes to the towns?", "How much money is going to the towns?"):
+        assert focus_terms(q) == ["town"], q  # "goes" is as generic as "go" (and "money")

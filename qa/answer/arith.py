@@ -159,7 +159,7 @@ def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[
     """A calculation adds or subtracts figures of one kind (the same unit after each, whatever its
     magnitude, in the sentence it comes from: not "1.4 trillion tenge" + "41" projects) and uses a figure no
     more often than its sentences write it (not "3 + 3" from one "three"), and does not add a part
-    to the whole that includes it.
+    to the whole that includes it, nor one sentence's whole to another's part.
 
     >>> operands_fit(("41", "1.4"), ("+",), ["41 projects", "1.4 trillion tenge"])
     False
@@ -167,6 +167,9 @@ def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[
     (False, True)
     >>> operands_fit(("62.8", "31.2"), ("+",), ["62.8 bn, including 31.2 bn"] * 2)
     False
+    >>> two = ["348.4 bn, including 184 bn", "62.8 bn, including 31.2 bn"]
+    >>> [operands_fit(o, ("+",), two) for o in (("348.4", "31.2"), ("184", "31.2"), ("348.4", "62.8"))]
+    [False, True, True]
     """
     written = [n for s in dict.fromkeys(sources) for t in TOKEN.findall(s) for n in numbers_in(t)]
     written += [str(n) for s in dict.fromkeys(sources) for *_, n in listings(s)]  # "Altay, Ridder and Balkhash": 3
@@ -175,8 +178,11 @@ def operands_fit(operands: tuple[str, ...], ops: tuple[str, ...], sources: list[
     if "*" in ops or "/" in ops:
         return True
     added = {o for o, op in zip(operands, ("+", *ops), strict=True) if op == "+"}
-    if any({w, p} <= added for s in sources if (pair := whole_and_part(s)) for w, p in [pair]):
+    pairs = [pair for s in dict.fromkeys(sources) if (pair := whole_and_part(s))]
+    if any({w, p} <= added for w, p in pairs):
         return False  # "348.4 …, including 184 …": the part is in the whole already
+    if added & {w for w, _ in pairs} and added & {p for _, p in pairs}:
+        return False  # one sentence's whole plus another's part ("348.4 … including 184", "62.8 … including 31.2")
     return same_kind(operands, sources)
 
 

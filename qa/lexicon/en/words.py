@@ -22,6 +22,7 @@ state note plan planned expect mean need use used work worked call called try as
 tell told say said affect involve concern regard relate compare compared big small large high low
 good bad best worst great little much many more less most least
 spent paid grew grown rose risen built held kept sold bought brought began taken given spread period because
+goes going gone coming giving making taking
 increase increased decrease decreased drop dropped shrink shrank shrunk rise factor multiple times exceed exceeds
 average""".split()  # noqa: SIM905
 # Words that join clauses in time or condition ("once you stop violating …"): the documents may say
