@@ -222,6 +222,11 @@ def average(
     >>> c, _, note = average("What was the average yearly allocation?", ["5 bn were allocated from 2019 to 2023."])
     >>> c.render(), note
     ('5 / 5 = 1 bn', 'a year over the 5 years 2019-2023')
+    >>> s = ["Roads for 2023-2027 were approved.", "These roads need 10 bn.", "In 2024, roads get 4 bn."]
+    >>> ctx = [s[0], f"{s[0]} {s[1]}", f"{s[1]} {s[2]}"]
+    >>> average("What do the 2023-2027 roads need per year?", s, ctx)[0].render()  # the years are in the context
+    '10 / 5 = 2 bn'
+    >>> average("What do the 2023-2027 roads need per year?", s[2:], [f"{s[0]} {s[2]}"])  # of its own year, 2024
     """
     if not ASKS_AVERAGE.search(question) and not PER_YEAR.search(question):
         return None
@@ -231,7 +236,8 @@ def average(
     ranked = sorted(range(len(sentences)), key=lambda i: -covers(qterms, ctx[i]))
     for i in ranked:
         s = sentences[i]
-        if covers(qterms, ctx[i]) < about or not named <= numbers_in(s):
+        years = {n for n in numbers_in(s) if YEAR.fullmatch(n)}  # a sentence of its own year is of no other
+        if covers(qterms, ctx[i]) < about or not named <= numbers_in(s if years else ctx[i]):  # "… 2023-2027. These …"
             continue
         amounts = _amounts(question, s)
         counted = _per_year(question, s) if PER_YEAR.search(question) else _count_over(question, qterms, s)
