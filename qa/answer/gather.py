@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.check import Judgement, judge
 from qa.documents import Span
-from qa.lexicon import QUOTED_TERM
+from qa.lexicon import COMPARING, QUOTED_TERM
 from qa.retrieve import Evidence, Hit, Retriever
 
 from .sections import described, description, section_answer
@@ -29,8 +29,13 @@ class Gatherer:
     def gather(self, part: Part) -> Gathered:
         r, k = self.retriever, self.evidence_k
         joined = f"{part.context} {part.text}".strip()
-        hits = r.within(joined, part.document, r.top_k) if part.document else r.retrieve(joined)
-        evidence = r.evidence(part.text, hits, k)
+        if part.document:  # one side of a comparison: searched without the words that compare
+            alone = " ".join(COMPARING.sub(" ", part.text).split())
+            hits = r.within(f"{part.context} {alone}".strip(), part.document, r.top_k)
+            evidence = r.evidence(alone, hits, k)
+        else:
+            hits = r.retrieve(joined)
+            evidence = r.evidence(part.text, hits, k)
         named = named_documents(r, part)
         hits, evidence = self.defining(part.text, named, hits, evidence)
         hits, evidence = self.describing(part.text, hits, evidence)

@@ -37,6 +37,12 @@ ASKS_NAMES = re.compile(r"\b(names? of|named|called)\b", re.I)
 ASKS_NAMED_KIND = re.compile(r"^\s*(?:which|what)\s+([a-z]+)\b", re.I)
 # A name that says its kind in its last word: "Kazinform News Agency", "Free Software Foundation".
 NAME_OF_KIND = re.compile(r"\b((?:[A-Z][\w’'-]*\s+){1,4})([A-Z][a-z]+)\b")
+# Words that set two documents side by side ("How does X differ between A and B?"): asked of one
+# document alone they name nothing in it ("may differ in detail"), so its search leaves them out.
+COMPARING = re.compile(
+    r"\b(?:differ(?:s|ed|ence|ences|ent|ently)?|compar(?:e|es|ed|ing|ison)|between|versus|vs|same|alike|similar(?:ly)?)\b",
+    re.I,
+)
 # The question asks for a reason, which a title block (name, version, date) never gives.
 ASKS_REASON = re.compile(r"\b(why|for what reason|how come|what is the reason)\b", re.I)
 
