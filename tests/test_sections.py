@@ -300,3 +300,25 @@ def test_the_title_block_line_the_question_points_at_answers_it(tmp_path: Path):
     ):
         block = title_answer(Part(q), a.gatherer.gather(Part(q)), a.retriever)
         assert block is not None and said in block.text, (q, block)
+
+
+def test_one_side_of_a_comparison_is_searched_without_the_words_that_compare(tmp_path: Path):
+    from qa.pipeline import build_answerer, index_documents
+
+    (tmp_path / "seeds").mkdir()
+    for name, years in (("zorblax", "three"), ("quindle", "two")):
+        (tmp_path / "seeds" / f"{name}-license.txt").write_text(
+            f"{name.upper()} LICENSE\n\n1. Offers.\n\nA written offer stays valid for {years} years.\n\n"
+            "2. Versions.\n\nLater versions may differ in detail between releases.\n"
+        )
+    (tmp_path / "seeds" / "notes.md").write_text("# Release notes\n\nVersion 4 adds a faster parser.\n")  # not named
+    s = Settings(root=tmp_path, llm="extractive", context_chars=100, evidence_chars=400)
+    emb = FakeEmbedder()
+    index_documents(s, embedder=emb)
+    a = build_answerer(s, embedder=emb, backend=None)
+    parts = a.planner.plan(
+        "How does the written offer differ between the Zorblax License and the Quindle License?"
+    ).parts
+    assert [p.document_name for p in parts] == ["quindle-license.txt", "zorblax-license.txt"]
+    for p in parts:
+        assert "written offer" in a.gatherer.gather(p).evidence[0].span.text, p  # not "may differ … between"
