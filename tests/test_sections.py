@@ -322,3 +322,11 @@ def test_one_side_of_a_comparison_is_searched_without_the_words_that_compare(tmp
     assert [p.document_name for p in parts] == ["quindle-license.txt", "zorblax-license.txt"]
     for p in parts:
         assert "written offer" in a.gatherer.gather(p).evidence[0].span.text, p  # not "may differ … between"
+
+
+def test_one_documents_answer_to_a_comparison_does_not_compare(answerer):
+    a = answerer()
+    part = a.planner.plan("Is the written offer the same under the Foo License and the Bar License?").parts[0]
+    offer = next(s for s in a.retriever.sentences if s.source == part.document and "written offer" in s.text)
+    assert "compares" in (a.verifier.ungrounded(part, "Yes, the written offer is the same.", [offer]) or "")
+    assert a.verifier.ungrounded(part, offer.text, [offer]) is None

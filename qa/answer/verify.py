@@ -39,6 +39,7 @@ from qa.grounding import (
     reverses,
     words_about_names,
 )
+from qa.lexicon import COMPARING
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 
@@ -306,6 +307,8 @@ class Verifier(Computing):
             return (
                 "the sentence giving the answer's figure is about another measure (32-bit, 128-bit) than the question's"
             )
+        if part.document and COMPARING.search(body) and not any(COMPARING.search(t) for t in texts):
+            return "one document's answer compares it with another, which its own sentences cannot say"
         if not name_of_kind(part.text, body, texts):
             return "the answer gives another name than the one its sentence gives the kind of thing asked for"
         if not figure_of_clause(part.text, body, texts):
