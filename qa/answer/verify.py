@@ -148,7 +148,8 @@ class Verifier(Computing):
     def confirms(self, question: str, sentences: list[str]) -> bool:
         """The model says (yes or no) that ``sentences`` answer ``question``; False without a model."""
         yes = self.yes(question, sentences)
-        log.info("model confirms %r answer %r: P(yes) %s (needs %.2f)", sentences, question, yes, self.confirm_yes)
+        shown = "none" if yes is None else f"{yes:.2f}"
+        log.info("model confirms %r answer %r: P(yes) %s (needs %.2f)", sentences, question, shown, self.confirm_yes)
         return yes is not None and yes >= self.confirm_yes
 
     def yes(self, question: str, sentences: list[str]) -> float | None:
