@@ -235,8 +235,8 @@ def names_of_kind(question: str, sentences: list[str]) -> list[set[str]]:
     """The names (as sets of lower-cased words) that ``sentences`` give things of the kind the
     question asks for ("Which agency …?": "Kazinform News Agency" -> {"kazinform", "news"}).
 
-    >>> names_of_kind("Which agency reported this?", ["It was Kazinform News Agency."])
-    [{'kazinform', 'news'}]
+    >>> [sorted(n) for n in names_of_kind("Which agency reported this?", ["It was Kazinform News Agency."])]
+    [['kazinform', 'news']]
     """
     asked = ASKS_NAMED_KIND.search(question)
     if not asked or asked.group(1).lower() in STOPWORDS:
