@@ -1071,3 +1071,20 @@ def test_a_reworded_answer_does_not_cite_a_sentence_only_for_the_questions_own_w
     n = _numbered_spans(a, IDLE_SENTENCE)
     v = a.verifier.verify(Part(q), g, _draft(a, f"Three projects are currently stalled. [{n}]"))
     assert isinstance(v, Accept) and [c.quote for c in v.citations] == [IDLE_SENTENCE]  # not "… currently working …"
+
+
+def test_a_reworded_answer_keeps_the_sentence_that_supports_a_count_it_repeats_from_the_question(make_answerer):
+    a = make_answerer(None)
+    q = "What is the overall price tag of the approved programmes for the six towns?"
+    g = _gathered(a, q)
+    g = Gathered(g.hits, g.evidence, Judgement(True, "supported", 0.3, 0.45, ("price", "tag", "programm")))
+    a.verifier.backend = FakeChat("Yes")
+    towns, cost = (
+        _numbered_spans(a, _sentence(a, "According to him").text),
+        _numbered_spans(a, _sentence(a, "These plans").text),
+    )
+    said = (
+        f"The overall price tag of the approved programmes for the six towns is 456.6 billion tenge. [{towns}][{cost}]"
+    )
+    v = a.verifier.verify(Part(q), g, _draft(a, said))
+    assert isinstance(v, Accept) and len(v.citations) == 2  # the six towns are listed in the first sentence only

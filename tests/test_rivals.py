@@ -64,3 +64,25 @@ def test_the_neighbouring_clause_the_model_prefers_replaces_the_answer(make_answ
     assert v.preferred(part, wrong) == wrong
     v.rival = (1, 0.0)
     assert v.preferred(Part(part.text, document=first.source), wrong) == wrong  # one side of a comparison
+
+
+class _Knows(FakeChat):
+    """A model sure of sentences holding ``words`` only when the question names ``asked``."""
+
+    def __init__(self, asked: str, words: str) -> None:
+        super().__init__("Yes")
+        self.asked, self.words = asked, words
+
+    def yes_probability(self, messages):
+        sentence, _, question = messages[-1]["content"].partition("\nQuestion: ")
+        return 0.8 if self.asked in question and self.words in sentence else 0.5
+
+
+def test_a_rival_is_weighed_against_the_question_with_the_ask_it_follows(make_answerer):
+    a = make_answerer(None)
+    v, first, then = a.verifier, _sentence(a, YEARLY), _sentence(a, THIS_YEAR)
+    wrong = v._accept("184 billion tenge.", [first])
+    v.backend = _Knows("2024", "62.8")
+    part = Part("How much of that comes from the national budget?", context="How much will be allocated in 2024?")
+    assert [c.quote for c in v.preferred(part, wrong).citations] == [then.text]  # "that" is 2024's amount
+    assert v.preferred(Part(part.text), wrong) == wrong  # without the ask before it, nothing says which

@@ -125,13 +125,16 @@ class Verifier(Computing):
             return None
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
-        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        picked = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
         need = said_beyond(body, part.focus)  # a sentence picked only for the question's own words is not cited
-        chosen = [c for c in chosen if holds(c) & need] or chosen
-        if echo_only(part.focus, body, chosen) is not None:
+        kept = [c for c in picked if holds(c) & need]
+        for chosen in [kept, picked] if kept != picked else [picked]:  # noqa: B007
+            texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
+            if chosen and supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
+                break  # unless it supports a figure the answer repeats from the question ("the six towns")
+        else:
             return None
-        texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
-        if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
+        if echo_only(part.focus, body, chosen) is not None:
             return None
         read = [*(self.in_context(c) for c in chosen), *texts, *titles, self.naming(part, chosen)]
         if (problem := self.ungrounded(part, body, chosen) or self.beyond(part, body, read)) is not None:
@@ -167,8 +170,8 @@ class Verifier(Computing):
         that the model prefers as the answer (``rivals.preferred``)."""
         if self.backend is None or part.document or len({c.source for c in verdict.citations}) > 1:
             return verdict  # a comparison's sides are each checked on their own document
-        body = MARKER.sub("", verdict.text).strip()
-        rival = preferred(part.text, body, verdict.citations, self.retriever.document_sentences, self.yes, *self.rival)
+        body, asked = MARKER.sub("", verdict.text).strip(), f"{part.context} {part.text}".strip()  # "of that": of what?
+        rival = preferred(asked, body, verdict.citations, self.retriever.document_sentences, self.yes, *self.rival)
         if rival is None:
             return verdict
         log.info("a neighbouring sentence answers %r better: %r", part.text, rival.text)
