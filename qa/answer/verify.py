@@ -125,14 +125,9 @@ class Verifier(Computing):
             return None
         claimed = [draft.numbered[int(n) - 1] for n in MARKER.findall(draft.raw) if 1 <= int(n) <= len(draft.numbered)]
         candidates = [s for s in dict.fromkeys(claimed + [e.span for e in gathered.evidence]) if usable(s)]
-        picked = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
-        need = said_beyond(body, part.focus)  # a sentence picked only for the question's own words is not cited
-        kept = [c for c in picked if holds(c) & need]
-        for chosen in [kept, picked] if kept != picked else [picked]:  # noqa: B007
-            texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
-            if chosen and supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
-                break  # unless it supports a figure the answer repeats from the question ("the six towns")
-        else:
+        chosen = [candidates[i] for i in support_set(body, [c.text for c in candidates])]
+        texts, titles = [with_path(c) for c in chosen], [c.title for c in chosen if c.title]
+        if not chosen or not supported(body, texts, part.focus, titles=titles, naming=self.naming(part, chosen)):
             return None
         if echo_only(part.focus, body, chosen) is not None:
             return None
