@@ -48,15 +48,8 @@ ASKS_REASON = re.compile(r"\b(why|for what reason|how come|what is the reason)\b
 
 # Where a question with several asks breaks into parts: a question mark followed by more text,
 # or a comma / semicolon / "and" / "or" before a new question word.
-_AUXILIARIES = r"(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)"
-# A preposition may lead a new ask with its own verb: "…, and at what meeting were the plans presented?";
-# without one ("…, and from what year?", "…, on what date?") it completes the ask before it.
-ASK_START = (
-    rf"(?:(?:on|in|at|for|from|by|to|with|under|since|until)\s+(?:what|which|whom|whose)\s+[\w-]+\s+{_AUXILIARIES}\b"
-    rf"|{QUESTION_WORDS}\b)"
-)
 PART_BREAK = re.compile(
-    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={ASK_START})|\s+(?:and|or)\s+(?={ASK_START}))",
+    rf"(?:(?<=\?)\s+(?=\S)|\s*[,;]\s*(?:and\s+|or\s+)?(?={QUESTION_WORDS}\b)|\s+(?:and|or)\s+(?={QUESTION_WORDS}\b))",
     re.I,
 )
 LEADING_CONJUNCTION = re.compile(r"^\s*(?:and|or|also|then)\b[\s,]*", re.I)
@@ -66,6 +59,7 @@ REFERS_TO_EACH = re.compile(r"\b(?:each|both|either|neither|they|them|their|thes
 # A piece that asks something: a question word, a leading verb ("Is ...", "Does ..."), or a "?".
 # "Under GPLv3, how many days ...?" splits at the comma, but "Under GPLv3" asks nothing: it qualifies
 # the ask after it.
+_AUXILIARIES = r"(?:is|are|was|were|do|does|did|can|could|may|must|should|will|would|has|have|had)"
 ASKS_SOMETHING = re.compile(rf"\b{QUESTION_WORDS}\b|^\s*{_AUXILIARIES}\b|\?", re.I)
 # A piece that opens with "when"/"where"/"once"/"if"… followed by anything but a verb asks nothing
 # either: it is a clause that sets the conditions of the ask after it ("When defining 'control' of an
