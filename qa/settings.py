@@ -221,8 +221,9 @@ class Settings(BaseSettings):
     define_bonus: float = Field(
         default=0.5,
         ge=0,
-        description="extractive score added to a sentence defining a term the question quotes ('\"Control\" means'): "
-        "half a question's terms, so a definition wins over a sentence that merely uses the term",
+        description="extractive score added to a sentence defining a term the question quotes ('\"Control\" means'), "
+        "or naming a thing of the kind it asks for ('Which agency?': 'Kazinform News Agency'): half a question's "
+        "terms, so it wins over a sentence that merely uses the word",
     )
     disagree_share: float = Field(
         default=0.75,
