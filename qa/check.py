@@ -145,7 +145,7 @@ def beyond_names(text: str, question: str) -> bool:
     if ASKS_NUMBER.match(question) and numbers_in(text):
         return True  # "When was X issued?" is answered by a date that need not say "issued"
     unquoted = QUOTED_TERM.sub(" ", question)  # a quoted term is asked about: its definition answers
-    names = {stem(n) for n in names_in(unquoted)} | {stem(n) for n in _shouted(unquoted)}
+    names = {stem(n) for n in names_in(unquoted)} | {stem(n) for n in shouted(unquoted)}
     rest = [t for t in terms(question) if t not in names and not t[0].isdigit() and t not in _DOCUMENT]
     if not names or not rest:
         return True
@@ -169,7 +169,8 @@ def prose(text: str, min_words: int = 3) -> bool:
     return len(re.findall(r"[^\W\d_]{2,}", MARKUP.sub(" ", text))) >= min_words
 
 
-def _shouted(text: str) -> set[str]:
+def shouted(text: str) -> set[str]:
+    """The words ``text`` writes in capitals (acronyms, "HACKED"), lower-cased."""
     return {m.group().lower() for m in SHOUTED.finditer(text)}
 
 
@@ -288,7 +289,7 @@ def support_set(answer: str, candidates: list[str], limit: int = 3) -> list[int]
     [0, 2]
     """
     code = code_names(answer)
-    must = numbers_in(answer) | names_in(answer) | _shouted(answer) | code
+    must = numbers_in(answer) | names_in(answer) | shouted(answer) | code
     need = must | set(terms(answer))
     chosen: list[int] = []
     have: set[str] = set()
@@ -371,8 +372,8 @@ def supported(
     if not set(PERCENT.findall(answer)) <= set(PERCENT.findall(joined)) | (allowed_numbers(spans) - numbers_in(joined)):
         return False
     known = {w for s in [*spans, *(titles or []), naming] for w in words(s)} | set(terms(joined))
-    shouted = _shouted(answer) - _DOCUMENT  # "the README" names no fact
-    if not all(n in known or has_term(n, known) for n in names_in(answer) | shouted):
+    capitals = shouted(answer) - _DOCUMENT  # "the README" names no fact
+    if not all(n in known or has_term(n, known) for n in names_in(answer) | capitals):
         return False
     if any(c not in joined.lower() for c in code_names(answer) - code_names(question)):  # code, as written
         return False

@@ -45,8 +45,9 @@ def measures(text: str) -> set[tuple[str, str]]:
 def rivals(
     answer: str, question: str, cited: list[Span], sentences_of: Callable[[str], list[Span]], window: int
 ) -> list[Span]:
-    """Sentences within ``window`` of a cited one that holds the answer's figure (one the question
-    does not write), which give another figure of that kind and none of the answer's."""
+    """Sentences within ``window`` of a cited one (a sentence of ``sentences_of`` its document) that
+    holds the answer's figure (one the question does not write), which give another figure of that
+    kind and none of the answer's."""
     said = {(n, u) for n, u in measures(answer) if n not in numbers_in(question)}
     found: list[Span] = []
     for span in cited:
@@ -54,12 +55,12 @@ def rivals(
         if not units:
             continue
         doc = sentences_of(span.source)
-        at = next((i for i, s in enumerate(doc) if s.start <= span.start < s.end), None)
-        if at is None:
+        if span not in doc:
             continue
+        at = doc.index(span)
         for other in doc[max(0, at - window) : at + window + 1]:
             theirs = {(n, u) for n, u in measures(other.text) if u in units}
-            if other.start != doc[at].start and theirs and not theirs & said and other not in found:
+            if other != span and theirs and not theirs & said and other not in found:
                 found.append(other)
     return found
 

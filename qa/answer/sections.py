@@ -10,7 +10,7 @@ the best evidence sentence about it.
 
 from __future__ import annotations
 
-from qa.check import GENERIC_TERMS, names_in, naming_terms, prose
+from qa.check import GENERIC_TERMS, names_in, naming_terms, prose, shouted
 from qa.cite import Citation, verified
 from qa.documents import Span
 from qa.grounding import gives_asked_kind
@@ -24,7 +24,6 @@ from qa.lexicon import (
     DESCRIBES,
     DOCUMENT_WORDS,
     SECTION_TOPIC_WORDS,
-    SHOUTED,
     YEAR,
 )
 from qa.naming import TITLE_ASK
@@ -125,7 +124,7 @@ def _which_section(part: Part, gathered: Gathered, retriever: Retriever) -> Acce
     if not want:
         return None
 
-    said = names_in(part.text) | {m.group() for m in SHOUTED.finditer(part.text)}
+    said = names_in(part.text) | shouted(part.text)
     names = {t for n in said for t in terms(n)} & set(want)  # "AGPL": the section must say it
 
     def share(text: str) -> float:

@@ -43,9 +43,7 @@ from qa.lexicon import COMPARING
 from qa.llm import ChatBackend
 from qa.retrieve import Retriever
 
-from .arith import (
-    parse_expression,
-)
+from .arith import parse_expression
 from .computed import Computing
 from .prompt import INSTRUCTIONS, confirm_messages
 from .rivals import preferred
